@@ -1,0 +1,16 @@
+# Third-party dependencies, all from Debian packages.
+find_package(OpenCV 4 REQUIRED COMPONENTS core imgproc imgcodecs)
+find_package(fmt REQUIRED)
+find_package(nlohmann_json 3 REQUIRED)
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(TCMALLOC REQUIRED IMPORTED_TARGET libtcmalloc_minimal)
+
+# LibTorch is 5-8x slower with glibc malloc; every executable that may run a
+# model links tcmalloc. --no-as-needed keeps the library even though no symbol
+# of it is referenced directly.
+function(ecgdig_link_tcmalloc target)
+  if(NOT ECGDIG_SANITIZE)
+    target_link_libraries(${target} PRIVATE -Wl,--no-as-needed PkgConfig::TCMALLOC -Wl,--as-needed)
+  endif()
+endfunction()

@@ -1,0 +1,61 @@
+#pragma once
+/// @file
+/// Scoring a digitized record against the truth, as in the PhysioNet
+/// Challenge 2024 digitization task.
+
+#include <string>
+#include <vector>
+
+#include "ecgdig/export.hpp"
+#include "ecgdig/types.hpp"
+
+namespace ecgdig {
+inline namespace v1 {
+
+/// SNR given to a perfect prediction (zero noise power), in dB. The
+/// challenge code returns NaN there; a finite cap keeps means meaningful.
+inline constexpr double kMaxSnrDb = 100.0;
+
+/// Score of one lead.
+struct LeadScore {
+  std::string name;          ///< truth's lead name
+  bool missing = false;      ///< prediction had no such lead (scored as all zeros)
+  double snr_db = 0;         ///< challenge SNR, weighted by coverage
+  double pearson_r = 0;      ///< over samples finite in both, after alignment (NaN if undefined)
+  double rmse_uv = 0;        ///< root-mean-square error in µV over the same samples
+  int shift_samples = 0;     ///< horizontal shift applied (truth's samples)
+  double offset_mv = 0;      ///< vertical offset applied
+  double coverage = 0;       ///< fraction of truth's finite samples that the prediction covers
+};
+
+/// Score of one record.
+struct RecordScore {
+  std::vector<LeadScore> leads;  ///< in the truth's lead order
+  double mean_snr_db = 0;        ///< mean over leads with a defined SNR
+  double mean_pearson_r = 0;     ///< mean over leads with a defined r
+  double mean_rmse_uv = 0;       ///< mean over leads with a defined RMSE
+};
+
+/// Challenge SNR of `pred` against `truth` (same length and rate), no
+/// alignment: 10·log10(Σtruth² / Σ(truth−pred)²) over samples finite in both,
+/// times the fraction of truth's finite samples covered. 0 when nothing is
+/// covered; kMaxSnrDb when the noise is zero.
+ECGDIG_API double snr_db(const std::vector<float> &truth, const std::vector<float> &pred);
+
+/// Aligns `pred` to `truth` like the challenge's align_signals (2-D
+/// cross-correlation of the quantised traces, 256 levels, Gaussian σ = 0.5)
+/// and keeps the shift only when within ±max_shift_samples and ±max_offset_mv.
+/// @return the shifted prediction (same length as truth)
+ECGDIG_API std::vector<float> align_to_truth(const std::vector<float> &truth,
+                                             const std::vector<float> &pred,
+                                             int max_shift_samples, double max_offset_mv,
+                                             int *shift_samples = nullptr,
+                                             double *offset_mv = nullptr);
+
+/// Scores `pred` against `truth`: per truth lead, the prediction's lead of the
+/// same name (case-insensitive) is resampled to the truth's rate and length,
+/// aligned within ±0.5 s and ±1 mV, and scored. A missing lead is all zeros.
+ECGDIG_API RecordScore score_record(const Record &pred, const Record &truth);
+
+}  // namespace v1
+}  // namespace ecgdig

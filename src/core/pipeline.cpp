@@ -1,0 +1,125 @@
+#include "ecgdig/pipeline.hpp"
+
+#include <chrono>
+#include <thread>
+
+#include <fmt/format.h>
+#include <opencv2/core.hpp>
+
+#include "ecgdig/error.hpp"
+
+namespace ecgdig {
+inline namespace v1 {
+
+struct Pipeline::Impl {
+  std::unique_ptr<Preprocessor> preprocessor;
+  std::unique_ptr<Segmenter> segmenter;
+  std::unique_ptr<GridDetector> grid_detector;
+  std::unique_ptr<LeadLayout> lead_layout;
+  std::unique_ptr<SignalExtractor> signal_extractor;
+  PipelineOptions options;
+};
+
+namespace {
+
+// Every stage sees the thread count the pipeline was given, unless the caller
+// set one for the stages explicitly.
+PipelineOptions with_thread_option(PipelineOptions options) {
+  if (options.num_threads < 0)
+    throw Error(ErrorCode::InvalidArgument,
+                fmt::format("num_threads must be >= 0, got {}", options.num_threads));
+  if (!(options.output_fs_hz > 0) || options.output_fs_hz > 100000)
+    throw Error(ErrorCode::InvalidArgument,
+                fmt::format("output rate must be in (0, 100000] Hz, got {}", options.output_fs_hz));
+  if (options.num_threads == 0)
+    options.num_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (!options.stage_options.has("num_threads"))
+    options.stage_options.set("num_threads", std::to_string(options.num_threads));
+  return options;
+}
+
+// Runs one stage, adds its time to the diagnostics and prefixes its errors
+// with the stage's name so a user knows where a page failed.
+template <class F>
+auto timed(const char *stage, Diagnostics &diagnostics, F &&fn) -> decltype(fn()) {
+  auto start = std::chrono::steady_clock::now();
+  try {
+    auto out = fn();
+    diagnostics.timings.push_back(
+        {stage, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                    .count()});
+    return out;
+  } catch (const Error &e) {
+    throw Error(e.code(), fmt::format("{}: {}", stage, e.what()));
+  } catch (const cv::Exception &e) {
+    throw Error(ErrorCode::Internal, fmt::format("{}: OpenCV: {}", stage, e.what()));
+  }
+}
+
+}  // namespace
+
+Pipeline::Pipeline(const PipelineOptions &options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = with_thread_option(options);
+  const StageOptions &so = impl_->options.stage_options;
+  impl_->preprocessor = Registry<Preprocessor>::global().create(options.preprocessor, so);
+  impl_->segmenter = Registry<Segmenter>::global().create(options.segmenter, so);
+  impl_->grid_detector = Registry<GridDetector>::global().create(options.grid_detector, so);
+  impl_->lead_layout = Registry<LeadLayout>::global().create(options.lead_layout, so);
+  impl_->signal_extractor = Registry<SignalExtractor>::global().create(options.signal_extractor, so);
+}
+
+Pipeline::Pipeline(std::unique_ptr<Preprocessor> preprocessor, std::unique_ptr<Segmenter> segmenter,
+                   std::unique_ptr<GridDetector> grid_detector,
+                   std::unique_ptr<LeadLayout> lead_layout,
+                   std::unique_ptr<SignalExtractor> signal_extractor,
+                   const PipelineOptions &options)
+    : impl_(std::make_unique<Impl>()) {
+  if (!preprocessor || !segmenter || !grid_detector || !lead_layout || !signal_extractor)
+    throw Error(ErrorCode::InvalidArgument, "Pipeline: every stage must be given");
+  impl_->options = with_thread_option(options);
+  impl_->preprocessor = std::move(preprocessor);
+  impl_->segmenter = std::move(segmenter);
+  impl_->grid_detector = std::move(grid_detector);
+  impl_->lead_layout = std::move(lead_layout);
+  impl_->signal_extractor = std::move(signal_extractor);
+}
+
+Pipeline::~Pipeline() = default;
+Pipeline::Pipeline(Pipeline &&) noexcept = default;
+Pipeline &Pipeline::operator=(Pipeline &&) noexcept = default;
+
+Result Pipeline::run(const cv::Mat &image) const {
+  if (image.empty()) throw Error(ErrorCode::InvalidArgument, "empty image");
+  const Impl &s = *impl_;
+  Result result;
+  Diagnostics &diag = result.diagnostics;
+
+  PreparedImage prepared = timed("preprocess", diag, [&] { return s.preprocessor->prepare(image); });
+  SegmentationMaps maps = timed("segment", diag, [&] { return s.segmenter->segment(prepared.bgr); });
+  result.geometry = timed("grid", diag, [&] { return s.grid_detector->detect(prepared.bgr, maps); });
+  if (result.geometry.scale_source != ScaleSource::Grid)
+    diag.warnings.push_back(
+        fmt::format("no grid found; scale from {}", to_string(result.geometry.scale_source)));
+
+  result.rectified_bgr = rectify(prepared.bgr, result.geometry);
+  result.rectified_maps = SegmentationMaps{rectify(maps.trace, result.geometry), rectify(maps.grid, result.geometry),
+                           rectify(maps.text, result.geometry)};
+  result.layout = timed("layout", diag, [&] {
+    return s.lead_layout->locate(result.rectified_bgr, result.rectified_maps, result.geometry);
+  });
+  result.record = timed("extract", diag, [&] {
+    return s.signal_extractor->extract(result.rectified_maps, result.geometry, result.layout,
+                                       s.options.output_fs_hz);
+  });
+  return result;
+}
+
+const Preprocessor &Pipeline::preprocessor() const { return *impl_->preprocessor; }
+const Segmenter &Pipeline::segmenter() const { return *impl_->segmenter; }
+const GridDetector &Pipeline::grid_detector() const { return *impl_->grid_detector; }
+const LeadLayout &Pipeline::lead_layout() const { return *impl_->lead_layout; }
+const SignalExtractor &Pipeline::signal_extractor() const { return *impl_->signal_extractor; }
+const PipelineOptions &Pipeline::options() const { return impl_->options; }
+
+}  // namespace v1
+}  // namespace ecgdig
