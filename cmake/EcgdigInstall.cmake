@@ -1,1 +1,75 @@
-# Install rules.
+# Install rules: library, headers, CLI (apps/), models, docs, CMake package
+# (ecgdig::ecgdig), pkg-config file, and a build-tree export.
+include(CMakePackageConfigHelpers)
+
+set(ECGDIG_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/ecgdig)
+
+# The C facade joins the same export set when it is part of the build.
+set(_ecgdig_targets ecgdig)
+if(TARGET ecgdig_c)
+  list(APPEND _ecgdig_targets ecgdig_c)
+  set_target_properties(ecgdig_c PROPERTIES EXPORT_NAME c)
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/capi/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+endif()
+
+install(TARGETS ${_ecgdig_targets}
+  EXPORT ecgdig-targets
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT runtime NAMELINK_COMPONENT dev
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT runtime
+  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/ecgdig DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+  COMPONENT dev FILES_MATCHING PATTERN "*.hpp" PATTERN "*.h")
+
+install(EXPORT ecgdig-targets
+  NAMESPACE ecgdig::
+  FILE ecgdig-targets.cmake
+  DESTINATION ${ECGDIG_CMAKE_DIR}
+  COMPONENT dev)
+
+# The same config file serves the install tree and the build tree; it only
+# includes ecgdig-targets.cmake from its own folder.
+configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/ecgdigConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/ecgdigConfig.cmake
+  INSTALL_DESTINATION ${ECGDIG_CMAKE_DIR})
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/ecgdigConfigVersion.cmake
+  VERSION ${PROJECT_VERSION}
+  COMPATIBILITY SameMajorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/ecgdigConfig.cmake ${PROJECT_BINARY_DIR}/ecgdigConfigVersion.cmake
+  DESTINATION ${ECGDIG_CMAKE_DIR}
+  COMPONENT dev)
+
+# Build tree: find_package(ecgdig PATHS <build dir>) works without installing.
+export(EXPORT ecgdig-targets NAMESPACE ecgdig:: FILE ${PROJECT_BINARY_DIR}/ecgdig-targets.cmake)
+
+# pkg-config: paths relative to the .pc file, so `cmake --install --prefix X`
+# gives a working file under any prefix.
+file(RELATIVE_PATH ECGDIG_PC_PREFIX_FROM_PCDIR
+  ${CMAKE_INSTALL_FULL_LIBDIR}/pkgconfig ${CMAKE_INSTALL_PREFIX})
+string(REGEX REPLACE "/$" "" ECGDIG_PC_PREFIX_FROM_PCDIR "${ECGDIG_PC_PREFIX_FROM_PCDIR}")
+foreach(_dir LIBDIR INCLUDEDIR)
+  if(IS_ABSOLUTE "${CMAKE_INSTALL_${_dir}}")
+    set(ECGDIG_PC_${_dir} "${CMAKE_INSTALL_${_dir}}")
+  else()
+    set(ECGDIG_PC_${_dir} "\${prefix}/${CMAKE_INSTALL_${_dir}}")
+  endif()
+endforeach()
+configure_file(${CMAKE_CURRENT_LIST_DIR}/ecgdig.pc.in ${PROJECT_BINARY_DIR}/ecgdig.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/ecgdig.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT dev)
+
+# Trained weights and their model card (shipped once they exist).
+if(EXISTS ${PROJECT_SOURCE_DIR}/models)
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/models/ DESTINATION ${CMAKE_INSTALL_DATADIR}/ecgdig/models
+    COMPONENT runtime)
+endif()
+
+# Documentation.
+foreach(_doc README.md LICENSE)
+  if(EXISTS ${PROJECT_SOURCE_DIR}/${_doc})
+    install(FILES ${PROJECT_SOURCE_DIR}/${_doc} DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT runtime)
+  endif()
+endforeach()
+if(EXISTS ${PROJECT_SOURCE_DIR}/docs)
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}
+    COMPONENT runtime FILES_MATCHING PATTERN "*.md")
+endif()

@@ -1,0 +1,326 @@
+// ecgdig eval: score predicted records against the truth, one pair or two folders.
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "ecgdig/error.hpp"
+#include "ecgdig/io.hpp"
+#include "ecgdig/metrics.hpp"
+#include "record_input.hpp"
+
+namespace ecgdig::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct EvalOptions {
+  std::string pred;
+  std::string truth;
+  std::string out;
+  bool json = false;
+  double csv_fs_hz = kDefaultCsvFsHz;
+};
+
+/// One truth record and how its prediction scored.
+struct ScoredRecord {
+  std::string name;
+  fs::path pred_path;   ///< empty when there is no prediction
+  fs::path truth_path;
+  double fs_hz = 0;
+  std::string problem;  ///< "" or why the prediction was scored as all zeros
+  RecordScore score;
+};
+
+/// Mean over the finite values added.
+class Mean {
+ public:
+  void add(double value) {
+    if (std::isfinite(value)) {
+      sum_ += value;
+      ++count_;
+    }
+  }
+  double value() const { return count_ > 0 ? sum_ / count_ : std::numeric_limits<double>::quiet_NaN(); }
+
+ private:
+  double sum_ = 0;
+  int count_ = 0;
+};
+
+/// Means over all leads of all records.
+struct OverallMean {
+  Mean snr_db;
+  Mean pearson_r;
+  Mean rmse_uv;
+  int num_leads = 0;
+  int num_records = 0;
+
+  void add(const RecordScore &score) {
+    for (const LeadScore &lead : score.leads) {
+      snr_db.add(lead.snr_db);
+      pearson_r.add(lead.pearson_r);
+      rmse_uv.add(lead.rmse_uv);
+      ++num_leads;
+    }
+    ++num_records;
+  }
+};
+
+double shift_ms(const LeadScore &lead, double fs_hz) { return 1000.0 * lead.shift_samples / fs_hz; }
+
+/// Scores a truth record for which no usable prediction exists, as the
+/// challenge does: an empty prediction, so every lead is all zeros.
+RecordScore score_without_prediction(const Record &truth) {
+  Record empty;
+  empty.name = truth.name;
+  empty.fs_hz = truth.fs_hz;
+  return score_record(empty, truth);
+}
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+/// Record files in `dir` by record name. A WFDB record is found by its .hea;
+/// when one name has several formats, WFDB wins over JSON over CSV.
+std::map<std::string, fs::path> records_in(const fs::path &dir) {
+  static const std::vector<std::string> kPreference = {".hea", ".json", ".csv"};
+  std::map<std::string, fs::path> found;
+  for (const fs::directory_entry &entry : fs::directory_iterator(dir)) {
+    if (!entry.is_regular_file()) {
+      continue;
+    }
+    const fs::path &path = entry.path();
+    const auto rank = std::find(kPreference.begin(), kPreference.end(), lower(path.extension().string()));
+    if (rank == kPreference.end()) {
+      continue;
+    }
+    const std::string name = path.stem().string();
+    const auto it = found.find(name);
+    if (it == found.end()) {
+      found.emplace(name, path);
+    } else if (rank < std::find(kPreference.begin(), kPreference.end(),
+                                lower(it->second.extension().string()))) {
+      it->second = path;
+    }
+  }
+  return found;
+}
+
+std::string format_number(double value, int decimals) {
+  return std::isfinite(value) ? fmt::format("{:.{}f}", value, decimals) : "nan";
+}
+
+std::string lead_table(const ScoredRecord &record) {
+  std::string text = fmt::format("{:<6} {:>8} {:>8} {:>10} {:>9} {:>10}\n", "lead", "SNR dB", "r",
+                                 "RMSE µV", "shift ms", "offset mV");
+  for (const LeadScore &lead : record.score.leads) {
+    text += fmt::format("{:<6} {:>8} {:>8} {:>9} {:>9} {:>10}{}\n", lead.name,
+                        format_number(lead.snr_db, 2), format_number(lead.pearson_r, 4),
+                        format_number(lead.rmse_uv, 1), format_number(shift_ms(lead, record.fs_hz), 1),
+                        format_number(lead.offset_mv, 3), lead.missing ? "  missing in prediction" : "");
+  }
+  text += fmt::format("{:<6} {:>8} {:>8} {:>9}\n", "mean", format_number(record.score.mean_snr_db, 2),
+                      format_number(record.score.mean_pearson_r, 4),
+                      format_number(record.score.mean_rmse_uv, 1));
+  return text;
+}
+
+std::string record_heading(const ScoredRecord &record) {
+  return fmt::format("{}: prediction {}, truth {}, {} leads at {} Hz{}\n", record.name,
+                     record.pred_path.empty() ? "none" : record.pred_path.string(),
+                     record.truth_path.string(), record.score.leads.size(), record.fs_hz,
+                     record.problem.empty() ? "" : " (" + record.problem + ", scored as all zeros)");
+}
+
+std::string batch_table(const std::vector<ScoredRecord> &records, const OverallMean &overall) {
+  std::string text = fmt::format("{:<20} {:>8} {:>8} {:>9}\n", "record", "SNR dB", "r", "RMSE µV");
+  for (const ScoredRecord &record : records) {
+    text += fmt::format("{:<20} {:>8} {:>8} {:>9}{}\n", record.name,
+                        format_number(record.score.mean_snr_db, 2),
+                        format_number(record.score.mean_pearson_r, 4),
+                        format_number(record.score.mean_rmse_uv, 1),
+                        record.problem.empty() ? "" : "  " + record.problem);
+  }
+  text += fmt::format("mean over {} leads of {} records: SNR {} dB, r {}, RMSE {} µV\n", overall.num_leads,
+                      overall.num_records, format_number(overall.snr_db.value(), 2),
+                      format_number(overall.pearson_r.value(), 4), format_number(overall.rmse_uv.value(), 1));
+  return text;
+}
+
+// nlohmann::json writes non-finite numbers as null, which is what "undefined" means here.
+json means_json(double snr_db, double pearson_r, double rmse_uv) {
+  return {{"snr_db", snr_db}, {"pearson_r", pearson_r}, {"rmse_uv", rmse_uv}};
+}
+
+json record_json(const ScoredRecord &record) {
+  json leads = json::array();
+  for (const LeadScore &lead : record.score.leads) {
+    leads.push_back({{"name", lead.name},
+                     {"missing", lead.missing},
+                     {"snr_db", lead.snr_db},
+                     {"pearson_r", lead.pearson_r},
+                     {"rmse_uv", lead.rmse_uv},
+                     {"shift_ms", shift_ms(lead, record.fs_hz)},
+                     {"offset_mv", lead.offset_mv},
+                     {"coverage", lead.coverage}});
+  }
+  json result = {{"name", record.name},
+                 {"prediction", record.pred_path.empty() ? json(nullptr) : json(record.pred_path.string())},
+                 {"truth", record.truth_path.string()},
+                 {"fs_hz", record.fs_hz},
+                 {"leads", leads},
+                 {"mean", means_json(record.score.mean_snr_db, record.score.mean_pearson_r,
+                                     record.score.mean_rmse_uv)}};
+  if (!record.problem.empty()) {
+    result["problem"] = record.problem;
+  }
+  return result;
+}
+
+/// Scores `pred_path` against `truth_path`; a prediction that cannot be read
+/// is reported and scored as missing. Returns false when the truth cannot be read.
+bool score_pair(const fs::path &pred_path, const fs::path &truth_path, const std::string &name,
+                const EvalOptions &options, ScoredRecord &scored, int &exit_code) {
+  Record truth;
+  try {
+    truth = load_record(truth_path, options.csv_fs_hz);
+  } catch (const std::exception &e) {
+    report_error(truth_path, e.what());
+    exit_code = kExitInputFailed;
+    return false;
+  }
+  scored.name = name;
+  scored.truth_path = truth_path;
+  scored.fs_hz = truth.fs_hz;
+  if (pred_path.empty()) {
+    scored.problem = "no prediction";
+    std::fprintf(stderr, "ecgdig: warning: %s: no prediction, scored as all zeros\n", name.c_str());
+    scored.score = score_without_prediction(truth);
+    return true;
+  }
+  scored.pred_path = pred_path;
+  try {
+    scored.score = score_record(load_record(pred_path, options.csv_fs_hz), truth);
+  } catch (const std::exception &e) {
+    report_error(pred_path, e.what());
+    exit_code = kExitInputFailed;
+    scored.problem = "unreadable prediction";
+    scored.score = score_without_prediction(truth);
+  }
+  return true;
+}
+
+void write_output(const std::string &text, const EvalOptions &options, int &exit_code) {
+  if (options.out.empty()) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return;
+  }
+  std::ofstream file(options.out, std::ios::binary);
+  file << text;
+  file.close();
+  if (!file) {
+    report_error(options.out, "cannot write the report");
+    exit_code = kExitInputFailed;
+  }
+}
+
+void eval_pair(const EvalOptions &options, int &exit_code) {
+  ScoredRecord scored;
+  if (!score_pair(options.pred, options.truth, fs::path(options.truth).stem().string(), options, scored,
+                  exit_code)) {
+    return;
+  }
+  if (!scored.problem.empty()) {
+    return;  // the prediction was unreadable: already reported, nothing worth scoring
+  }
+  write_output(options.json ? record_json(scored).dump(2) + "\n" : record_heading(scored) + lead_table(scored),
+               options, exit_code);
+}
+
+void eval_folders(const EvalOptions &options, int &exit_code) {
+  const std::map<std::string, fs::path> truths = records_in(options.truth);
+  const std::map<std::string, fs::path> preds = records_in(options.pred);
+  if (truths.empty()) {
+    report_error(options.truth, "no records (.hea, .json, .csv) in this folder");
+    exit_code = kExitInputFailed;
+    return;
+  }
+  std::vector<ScoredRecord> records;
+  OverallMean overall;
+  for (const auto &[name, truth_path] : truths) {
+    const auto pred = preds.find(name);
+    ScoredRecord scored;
+    if (score_pair(pred == preds.end() ? fs::path() : pred->second, truth_path, name, options, scored,
+                   exit_code)) {
+      overall.add(scored.score);
+      records.push_back(std::move(scored));
+    }
+  }
+  if (options.json) {
+    json list = json::array();
+    for (const ScoredRecord &record : records) {
+      list.push_back(record_json(record));
+    }
+    json mean = means_json(overall.snr_db.value(), overall.pearson_r.value(), overall.rmse_uv.value());
+    mean["num_leads"] = overall.num_leads;
+    mean["num_records"] = overall.num_records;
+    const json report = {{"prediction", options.pred}, {"truth", options.truth}, {"records", list}, {"mean", mean}};
+    write_output(report.dump(2) + "\n", options, exit_code);
+  } else {
+    write_output(batch_table(records, overall), options, exit_code);
+  }
+}
+
+void run_eval(const EvalOptions &options, int &exit_code) {
+  std::error_code ec;
+  const bool pred_is_dir = fs::is_directory(options.pred, ec);
+  const bool truth_is_dir = fs::is_directory(options.truth, ec);
+  if (pred_is_dir && truth_is_dir) {
+    eval_folders(options, exit_code);
+  } else if (pred_is_dir != truth_is_dir) {
+    report_error(pred_is_dir ? options.pred : options.truth,
+                 "is a folder but the other argument is not; give two records or two folders");
+    exit_code = kExitInputFailed;
+  } else {
+    eval_pair(options, exit_code);
+  }
+}
+
+}  // namespace
+
+void add_eval_command(CLI::App &app, int &exit_code) {
+  auto options = std::make_shared<EvalOptions>();
+  CLI::App *cmd = app.add_subcommand(
+      "eval",
+      "Score predicted records against the truth (PhysioNet Challenge 2024 SNR). PRED and TRUTH are "
+      "two records (WFDB base name or .hea, .csv, .json) or two folders: every record in TRUTH is scored "
+      "against the record of the same name in PRED.");
+  cmd->add_option("PRED", options->pred, "predicted record or folder")->required();
+  cmd->add_option("TRUTH", options->truth, "true record or folder")->required();
+  cmd->add_flag("--json", options->json, "write the scores as JSON");
+  cmd->add_option("--out,-o", options->out, "write the report to this file instead of stdout");
+  cmd->add_option("--fs", options->csv_fs_hz, "rate in Hz of CSV files without a time_s column")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->callback([options, &exit_code] { run_eval(*options, exit_code); });
+}
+
+}  // namespace ecgdig::cli
