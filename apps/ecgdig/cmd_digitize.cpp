@@ -156,7 +156,7 @@ void run_digitize(const DigitizeArgs &args, int &exit_code) {
   const int workers = std::min<int>(threads, static_cast<int>(jobs.size()));
   const int threads_per_page = std::max(1, threads / workers);
   const PipelineOptions options = pipeline_options(args, threads_per_page);
-  Pipeline(options);  // reports a bad stage name or option before any page is read
+  Pipeline{options};  // reports a bad stage name or option before any page is read
 
   const bool tty = isatty(fileno(stderr));
   std::mutex print_mutex;

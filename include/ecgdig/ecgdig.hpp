@@ -4,9 +4,11 @@
 
 #include "ecgdig/error.hpp"
 #include "ecgdig/grid_detector.hpp"
+#include "ecgdig/image_io.hpp"
 #include "ecgdig/io.hpp"
 #include "ecgdig/lead_layout.hpp"
 #include "ecgdig/metrics.hpp"
+#include "ecgdig/overlay.hpp"
 #include "ecgdig/pipeline.hpp"
 #include "ecgdig/preprocessor.hpp"
 #include "ecgdig/registry.hpp"
