@@ -14,3 +14,5 @@ function(ecgdig_link_tcmalloc target)
     target_link_libraries(${target} PRIVATE -Wl,--no-as-needed PkgConfig::TCMALLOC -Wl,--as-needed)
   endif()
 endfunction()
+# PDF pages are rendered with poppler's C++ binding (private to the library).
+pkg_check_modules(POPPLER_CPP REQUIRED IMPORTED_TARGET poppler-cpp)
