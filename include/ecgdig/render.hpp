@@ -48,7 +48,17 @@ struct PageStyle {
   cv::Scalar trace_bgr{0, 0, 0};   ///< colour of the trace
   double trace_width_mm = 0.25;    ///< line thickness
   std::uint64_t seed = 0;          ///< drives the remaining small choices (fonts, text)
+  cv::Scalar paper_bgr{255, 255, 255};  ///< colour of the paper
+  /// Where panels go: "standard" (margins, header and rows fitted to the page)
+  /// or "ecg-image-kit" (the row baselines and x0 of ecg-image-kit's letter page;
+  /// layouts "3x4" and "3x4+1" at 25 mm/s only).
+  std::string geometry = "standard";
 };
+
+/// The look of ecg-image-kit's clean pages (PhysioNet Challenge 2024): letter
+/// landscape at 200 dpi (2200 x 1700 px), 3x4+1 with a lead-II rhythm strip,
+/// red grid, x0 = 10 mm without and 15 mm with the calibration pulse.
+ECGDIG_API PageStyle ecg_image_kit_page_style(bool calibration_pulse = false);
 
 /// Names of the page layouts: "3x4", "3x4+1", "3x4+3", "6x2", "6x2+1", "12x1",
 /// "6x1-limb", "6x1-chest", "3x4-cabrera".
