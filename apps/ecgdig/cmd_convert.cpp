@@ -108,7 +108,7 @@ void add_convert_command(CLI::App &app, int &exit_code) {
   cmd->add_flag("--time", options->with_time, "CSV only: add a leading time_s column");
   cmd->add_option("--fs", options->csv_fs_hz, "rate in Hz of a CSV input without a time_s column")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(kMinCsvFsHz, kMaxCsvFsHz));
   cmd->callback([options, &exit_code] { run_convert(*options, exit_code); });
 }
 

@@ -26,7 +26,8 @@ namespace ecgdig::cli {
 namespace {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
+// Keys in the order written, so the report reads top-down.
+using json = nlohmann::ordered_json;
 
 struct EvalOptions {
   std::string pred;
@@ -125,11 +126,18 @@ std::map<std::string, fs::path> records_in(const fs::path &dir) {
 }
 
 std::string format_number(double value, int decimals) {
-  return std::isfinite(value) ? fmt::format("{:.{}f}", value, decimals) : "nan";
+  if (!std::isfinite(value)) {
+    return "nan";
+  }
+  // Rounding error around zero would otherwise print as "-0.00".
+  if (std::fabs(value) < 0.5 * std::pow(10.0, -decimals)) {
+    value = 0.0;
+  }
+  return fmt::format("{:.{}f}", value, decimals);
 }
 
 std::string lead_table(const ScoredRecord &record) {
-  std::string text = fmt::format("{:<6} {:>8} {:>8} {:>10} {:>9} {:>10}\n", "lead", "SNR dB", "r",
+  std::string text = fmt::format("{:<6} {:>8} {:>8} {:>9} {:>9} {:>10}\n", "lead", "SNR dB", "r",
                                  "RMSE µV", "shift ms", "offset mV");
   for (const LeadScore &lead : record.score.leads) {
     text += fmt::format("{:<6} {:>8} {:>8} {:>9} {:>9} {:>10}{}\n", lead.name,
@@ -319,7 +327,7 @@ void add_eval_command(CLI::App &app, int &exit_code) {
   cmd->add_option("--out,-o", options->out, "write the report to this file instead of stdout");
   cmd->add_option("--fs", options->csv_fs_hz, "rate in Hz of CSV files without a time_s column")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(kMinCsvFsHz, kMaxCsvFsHz));
   cmd->callback([options, &exit_code] { run_eval(*options, exit_code); });
 }
 

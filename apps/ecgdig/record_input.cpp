@@ -10,14 +10,14 @@ namespace ecgdig::cli {
 namespace fs = std::filesystem;
 
 Record load_record(const fs::path &path, double csv_fs_hz) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    throw Error(ErrorCode::Io, "is a folder, not a record file");
+  }
   const RecordFormat format = record_format_of(path);
   // A WFDB record may be named without its extension; its header is what must exist.
   const fs::path file =
       format == RecordFormat::Wfdb && !path.has_extension() ? fs::path(path).concat(".hea") : path;
-  std::error_code ec;
-  if (fs::is_directory(file, ec)) {
-    throw Error(ErrorCode::Io, "is a folder, not a record file");
-  }
   if (!fs::exists(file, ec)) {
     throw Error(ErrorCode::Io, "no such file" + (file == path ? "" : " (" + file.string() + ")"));
   }

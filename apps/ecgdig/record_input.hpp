@@ -10,6 +10,9 @@ namespace ecgdig::cli {
 
 /// Rate assumed for CSV files without a "time_s" column, in Hz.
 inline constexpr double kDefaultCsvFsHz = 500.0;
+/// Accepted range of --fs, in Hz.
+inline constexpr double kMinCsvFsHz = 1.0;
+inline constexpr double kMaxCsvFsHz = 100000.0;
 
 /// Reads the record at `path`: a WFDB base name or .hea/.dat file, a .csv or
 /// a .json file. CSV files without a time column are taken at `csv_fs_hz`.
