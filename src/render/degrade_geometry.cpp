@@ -1,0 +1,178 @@
+// Geometric part of degrade(): one forward map page -> image, inverted on a
+// coarse lattice and applied with a single remap.
+
+#include <algorithm>
+#include <cmath>
+
+#include <opencv2/imgproc.hpp>
+
+#include "render/degrade_ops.hpp"
+
+namespace ecgdig {
+inline namespace v1 {
+namespace degrade_detail {
+
+namespace {
+
+// Lattice spacing of the inverse map. Creases are at least 8 px wide, so the
+// bilinear error between nodes stays below ~0.2 px.
+constexpr int kLatticeStepPx = 8;
+// Far outside every page: marks output pixels that see no page at all.
+constexpr double kNowherePx = -1e5;
+
+}  // namespace
+
+Rng::Rng(std::uint64_t seed, std::uint64_t stream)
+    : state_(seed * 0x9E3779B97F4A7C15ULL + (stream + 1) * 0xD1B54A32D192ED03ULL) {
+  next();
+}
+
+std::uint64_t Rng::next() {
+  std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+double Rng::uniform(double lo, double hi) {
+  return lo + (hi - lo) * double(next() >> 11) * 0x1.0p-53;
+}
+
+int Rng::uniform_int(int lo, int hi) {
+  if (hi <= lo) return lo;
+  return lo + int(next() % std::uint64_t(hi - lo + 1));
+}
+
+bool Rng::chance(double p) { return p > 0 && uniform(0, 1) < p; }
+
+double Rng::normal() {
+  const double u = std::max(uniform(0, 1), 1e-300);
+  return std::sqrt(-2 * std::log(u)) * std::cos(2 * CV_PI * uniform(0, 1));
+}
+
+bool Warp::identity() const {
+  return !nonlinear() && homography == cv::Matx33d::eye() && out_size == page_size;
+}
+
+cv::Vec2d Warp::displacement(const cv::Vec2d &p, cv::Matx22d *jacobian) const {
+  cv::Vec2d d(0, 0);
+  cv::Matx22d j = cv::Matx22d::zeros();
+  for (const auto &w : waves) {
+    const double arg = w.k_rad_per_px.dot(p) + w.phase;
+    d += w.amplitude_px * std::sin(arg);
+    const double c = std::cos(arg);
+    for (int r = 0; r < 2; ++r)
+      for (int k = 0; k < 2; ++k) j(r, k) += w.amplitude_px[r] * w.k_rad_per_px[k] * c;
+  }
+  if (bend_px != 0) {
+    const double u = 2 * (p[0] - centre.x) / page_size.width;
+    const double v = (p[1] - centre.y) / (0.5 * page_size.height);
+    d[1] += bend_px * u * u * v;
+    j(1, 0) += bend_px * 2 * u * (2.0 / page_size.width) * v;
+    j(1, 1) += bend_px * u * u * (2.0 / page_size.height);
+  }
+  for (const auto &c : creases) {
+    const double t = std::tanh((c.normal.dot(p) - c.offset_px) / c.width_px);
+    d += c.normal * (c.shift_px * t);
+    const double g = c.shift_px * (1 - t * t) / c.width_px;
+    for (int r = 0; r < 2; ++r)
+      for (int k = 0; k < 2; ++k) j(r, k) += c.normal[r] * c.normal[k] * g;
+  }
+  if (jacobian) *jacobian = j;
+  return d;
+}
+
+cv::Point2d Warp::forward(const cv::Point2d &page_px) const {
+  cv::Vec2d p(page_px.x, page_px.y);
+  if (nonlinear()) p += displacement(p, nullptr);
+  const cv::Vec3d h = homography * cv::Vec3d(p[0], p[1], 1);
+  return {h[0] / h[2], h[1] / h[2]};
+}
+
+cv::Point2d Warp::inverse(const cv::Point2d &out_px) const {
+  const cv::Vec3d h = homography.inv() * cv::Vec3d(out_px.x, out_px.y, 1);
+  if (h[2] <= 1e-12) return {kNowherePx, kNowherePx};
+  const cv::Vec2d q(h[0] / h[2], h[1] / h[2]);
+  if (!nonlinear()) return {q[0], q[1]};
+  // D is smooth with a Jacobian well below 1, so Newton from q - D(q)
+  // converges in a few steps.
+  cv::Vec2d p = q - displacement(q, nullptr);
+  for (int it = 0; it < 8; ++it) {
+    cv::Matx22d j;
+    const cv::Vec2d r = p + displacement(p, &j) - q;
+    if (r.dot(r) < 1e-10) break;
+    p -= (cv::Matx22d::eye() + j).inv() * r;
+  }
+  return {p[0], p[1]};
+}
+
+cv::Mat inverse_lattice(const Warp &warp, int step_px) {
+  const int nx = (warp.out_size.width - 1 + step_px - 1) / step_px + 1;
+  const int ny = (warp.out_size.height - 1 + step_px - 1) / step_px + 1;
+  cv::Mat lattice(ny, nx, CV_32FC2);
+  const cv::Matx33d inv = warp.homography.inv();
+  for (int j = 0; j < ny; ++j) {
+    auto *row = lattice.ptr<cv::Vec2f>(j);
+    for (int i = 0; i < nx; ++i) {
+      cv::Point2d p;
+      if (warp.nonlinear()) {
+        p = warp.inverse({double(i * step_px), double(j * step_px)});
+      } else {
+        const cv::Vec3d h = inv * cv::Vec3d(i * step_px, j * step_px, 1);
+        p = h[2] > 1e-12 ? cv::Point2d(h[0] / h[2], h[1] / h[2]) : cv::Point2d(kNowherePx, kNowherePx);
+      }
+      row[i] = cv::Vec2f(float(p.x), float(p.y));
+    }
+  }
+  return lattice;
+}
+
+void apply_warp(const Warp &warp, const cv::Mat &bgr, const cv::Mat &labels, cv::Mat &bgr_out,
+                cv::Mat &labels_out) {
+  constexpr int step = kLatticeStepPx;
+  constexpr float inv_step = 1.0f / step;
+  const cv::Mat lattice = inverse_lattice(warp, step);
+  const int nx = lattice.cols;
+  const int width = warp.out_size.width;
+  const int height = warp.out_size.height;
+  const float lo_x = -64.f, hi_x = float(bgr.cols + 64);
+  const float lo_y = -64.f, hi_y = float(bgr.rows + 64);
+
+  // OpenCV's fixed-point map: integer position + 5-bit fractions, the same
+  // form cv::convertMaps produces, so remap needs no conversion of its own.
+  cv::Mat xy(height, width, CV_16SC2);
+  cv::Mat frac(height, width, CV_16UC1);
+  labels_out.create(height, width, CV_8UC1);
+  std::vector<cv::Vec2f> row_nodes(nx + 1);
+  for (int y = 0; y < height; ++y) {
+    const int j = y / step;
+    const int j1 = std::min(j + 1, lattice.rows - 1);
+    const float fy = float(y - j * step) * inv_step;
+    const auto *a = lattice.ptr<cv::Vec2f>(j);
+    const auto *b = lattice.ptr<cv::Vec2f>(j1);
+    for (int i = 0; i < nx; ++i) row_nodes[i] = a[i] + (b[i] - a[i]) * fy;
+    row_nodes[nx] = row_nodes[nx - 1];
+    auto *xy_row = xy.ptr<cv::Vec2s>(y);
+    auto *frac_row = frac.ptr<std::uint16_t>(y);
+    auto *lab_row = labels_out.ptr<std::uint8_t>(y);
+    for (int x = 0; x < width; ++x) {
+      const int i = x / step;
+      const float fx = float(x - i * step) * inv_step;
+      const cv::Vec2f p = row_nodes[i] + (row_nodes[i + 1] - row_nodes[i]) * fx;
+      const int ix = int(std::lrint(std::clamp(p[0], lo_x, hi_x) * 32.f));
+      const int iy = int(std::lrint(std::clamp(p[1], lo_y, hi_y) * 32.f));
+      xy_row[x] = cv::Vec2s(short(ix >> 5), short(iy >> 5));
+      frac_row[x] = std::uint16_t(((iy & 31) << 5) | (ix & 31));
+      const int nx_px = (ix + 16) >> 5;
+      const int ny_px = (iy + 16) >> 5;
+      lab_row[x] = (nx_px >= 0 && ny_px >= 0 && nx_px < labels.cols && ny_px < labels.rows)
+                       ? labels.at<std::uint8_t>(ny_px, nx_px)
+                       : std::uint8_t(0);
+    }
+  }
+  cv::remap(bgr, bgr_out, xy, frac, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+}
+
+}  // namespace degrade_detail
+}  // namespace v1
+}  // namespace ecgdig
