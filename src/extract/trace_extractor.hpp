@@ -1,0 +1,36 @@
+#pragma once
+// SignalExtractor "trace": follows each panel's trace through the trace map
+// and converts it to millivolts over time.
+
+#include "ecgdig/signal_extractor.hpp"
+#include "ecgdig/stage_options.hpp"
+
+namespace ecgdig {
+inline namespace v1 {
+namespace detail {
+
+/// Settings of the "trace" extractor (StageOptions keys in brackets).
+struct TraceExtractorOptions {
+  double max_gap_mm = 2.0;  ///< ["max_gap_mm"] gaps up to this are interpolated, longer ones are NaN
+
+  /// Reads the keys above; throws Error(InvalidArgument) on negative values.
+  static TraceExtractorOptions from(const StageOptions &options);
+};
+
+/// Per panel, a dynamic programme picks one vertical run of trace pixels per
+/// column (continuity beats nearness to the baseline, so tall complexes that
+/// reach into the next row are followed); the run's probability-weighted
+/// centre gives the trace's y.
+class TraceExtractor final : public SignalExtractor {
+ public:
+  explicit TraceExtractor(TraceExtractorOptions options) : options_(options) {}
+  Record extract(const SegmentationMaps &rectified_maps, const Geometry &geometry, Layout &layout,
+                 double output_fs_hz) const override;
+
+ private:
+  TraceExtractorOptions options_;
+};
+
+}  // namespace detail
+}  // namespace v1
+}  // namespace ecgdig

@@ -1,0 +1,39 @@
+#pragma once
+// The 1 mV calibration pulse printed at the start of a trace row.
+
+#include <optional>
+
+#include <opencv2/core.hpp>
+
+namespace ecgdig {
+inline namespace v1 {
+namespace detail {
+
+/// A calibration pulse found on a binary trace mask. Coordinates are
+/// continuous page px (pixel i spans [i, i + 1)).
+struct CalibrationPulse {
+  double x_rise_px = 0;    ///< centre of the rising edge
+  double x_fall_px = 0;    ///< centre of the falling edge; the signal starts here
+  double top_y_px = 0;     ///< centre of the top line (1 mV)
+  double bottom_y_px = 0;  ///< centre of the bottom line (0 mV)
+  double height_px() const { return bottom_y_px - top_y_px; }
+  double width_px() const { return x_fall_px - x_rise_px; }
+};
+
+/// Looks for a pulse (flat at the baseline, a step up of at least 2.5 mm,
+/// flat 2.5-12 mm, back down) starting within 10 mm right of `x_begin`.
+/// @param mask CV_8UC1, non-zero on the trace
+/// @param row_top_px, row_bottom_px the row's band (search window)
+/// @param baseline_px approximate 0 mV line of the row
+std::optional<CalibrationPulse> find_calibration_pulse(const cv::Mat &mask, int x_begin,
+                                                       int row_top_px, int row_bottom_px,
+                                                       double baseline_px, double px_per_mm_x,
+                                                       double px_per_mm_y);
+
+/// `value` snapped to the nearest of `choices` when within `tolerance`
+/// (relative); `value` itself otherwise.
+double snap_to(double value, std::initializer_list<double> choices, double tolerance);
+
+}  // namespace detail
+}  // namespace v1
+}  // namespace ecgdig

@@ -1,0 +1,35 @@
+#pragma once
+// The page layouts the "template" lead layout knows: which lead sits in
+// which row and column.
+
+#include <string>
+#include <vector>
+
+namespace ecgdig {
+inline namespace v1 {
+namespace detail {
+
+/// One printed row: the leads of its columns, left to right. A name with a
+/// leading '-' is printed inverted (Cabrera's -aVR).
+struct TemplateRow {
+  std::vector<std::string> leads;
+};
+
+/// A page layout: rows top to bottom.
+struct LayoutTemplate {
+  std::string name;
+  std::vector<TemplateRow> rows;
+};
+
+/// All known templates, the most common first.
+const std::vector<LayoutTemplate> &layout_templates();
+
+/// The template called `name`, or nullptr.
+const LayoutTemplate *find_layout_template(const std::string &name);
+
+/// Names of all templates, comma separated (for error messages).
+std::string layout_template_names();
+
+}  // namespace detail
+}  // namespace v1
+}  // namespace ecgdig

@@ -1,0 +1,440 @@
+#include "layout/template_layout.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <vector>
+
+#include <fmt/format.h>
+#include <opencv2/imgproc.hpp>
+
+#include "ecgdig/error.hpp"
+#include "layout/calibration_pulse.hpp"
+#include "layout/layout_templates.hpp"
+
+namespace ecgdig {
+inline namespace v1 {
+namespace detail {
+namespace {
+
+constexpr double kMinTraceWidthMm = 8;     // narrower components are text or marks
+constexpr double kMinRowSeparationMm = 6;  // closest two baselines can be
+constexpr double kDefaultSpeedMmS = 25;
+constexpr double kDefaultGainMmMv = 10;
+
+// The binary maps the layout works on.
+struct PageMasks {
+  cv::Mat dark;                // trace or text map > 0.5, page frames removed (CV_8UC1)
+  cv::Mat traces;              // components of the trace map at least kMinTraceWidthMm wide
+  std::vector<cv::Rect> marks; // small components: lead names, separators
+};
+
+// One trace row on the page.
+struct Row {
+  double baseline_px = 0;
+  double top_px = 0, bottom_px = 0;        // band: half-way to the neighbouring rows
+  double x_begin_px = 0, x_end_px = 0;     // first and last trace position (continuous px)
+  int columns = 0;                         // panels in the row; 0 for an inferred empty row
+  std::optional<CalibrationPulse> pulse;
+};
+
+cv::Mat binarize(const cv::Mat &map, const char *what) {
+  if (map.empty()) return {};
+  if (map.type() != CV_32FC1)
+    throw Error(ErrorCode::InvalidArgument,
+                fmt::format("lead layout: the {} map must be CV_32FC1", what));
+  cv::Mat mask;
+  cv::threshold(map, mask, 0.5, 255, cv::THRESH_BINARY);
+  mask.convertTo(mask, CV_8U);
+  return mask;
+}
+
+PageMasks split_components(const SegmentationMaps &maps, double px_per_mm_x, double px_per_mm_y) {
+  PageMasks out;
+  cv::Mat trace = binarize(maps.trace, "trace");
+  cv::Mat text = binarize(maps.text, "text");
+  if (!text.empty() && text.size() != trace.size())
+    throw Error(ErrorCode::InvalidArgument, "lead layout: the text map differs in size from the trace map");
+  cv::Mat labels, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(trace, labels, stats, centroids, 8, CV_32S);
+  std::vector<std::uint8_t> keep(n, 0), drop(n, 0);
+  for (int i = 1; i < n; ++i) {
+    const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
+    // A frame around the page or the image edge is no trace.
+    if (w >= 0.95 * trace.cols || h >= 0.95 * trace.rows) {
+      drop[i] = 1;
+      continue;
+    }
+    if (w >= kMinTraceWidthMm * px_per_mm_x) {
+      keep[i] = 1;
+    } else if (h >= 1.0 * px_per_mm_y && h <= 10 * px_per_mm_y && w <= 15 * px_per_mm_x) {
+      out.marks.emplace_back(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP), w, h);
+    }
+  }
+  out.traces = cv::Mat::zeros(trace.size(), CV_8U);
+  out.dark = trace.clone();
+  for (int y = 0; y < trace.rows; ++y) {
+    const int *l = labels.ptr<int>(y);
+    std::uint8_t *t = out.traces.ptr<std::uint8_t>(y), *d = out.dark.ptr<std::uint8_t>(y);
+    for (int x = 0; x < trace.cols; ++x) {
+      if (keep[l[x]]) t[x] = 255;
+      if (drop[l[x]]) d[x] = 0;
+    }
+  }
+  if (!text.empty()) {
+    cv::bitwise_or(out.dark, text, out.dark);
+    const int m = cv::connectedComponentsWithStats(text, labels, stats, centroids, 8, CV_32S);
+    for (int i = 1; i < m; ++i) {
+      const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
+      if (h >= 1.0 * px_per_mm_y && h <= 10 * px_per_mm_y && w <= 15 * px_per_mm_x)
+        out.marks.emplace_back(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP), w, h);
+    }
+  }
+  return out;
+}
+
+// Columns of `mask` that hold a pixel between rows y0 and y1 (inclusive).
+std::vector<std::uint8_t> column_presence(const cv::Mat &mask, int y0, int y1) {
+  y0 = std::clamp(y0, 0, mask.rows - 1);
+  y1 = std::clamp(y1, y0, mask.rows - 1);
+  cv::Mat reduced;
+  cv::reduce(mask.rowRange(y0, y1 + 1), reduced, 0, cv::REDUCE_MAX);
+  return std::vector<std::uint8_t>(reduced.ptr<std::uint8_t>(), reduced.ptr<std::uint8_t>() + mask.cols);
+}
+
+// Baselines: peaks of the smoothed horizontal projection of the wide trace
+// components (the isoelectric line is where a trace spends most columns).
+std::vector<Row> find_rows(const cv::Mat &traces, double px_per_mm_x, double px_per_mm_y) {
+  cv::Mat hist;
+  cv::reduce(traces, hist, 1, cv::REDUCE_SUM, CV_64F);
+  const double sigma = 0.4 * px_per_mm_y;
+  const int ksize = 2 * static_cast<int>(std::ceil(3 * sigma)) + 1;
+  cv::GaussianBlur(hist, hist, cv::Size(1, ksize), 0, sigma);
+  const double *h = hist.ptr<double>();
+  double h_max = 0;
+  cv::minMaxLoc(hist, nullptr, &h_max);
+  if (h_max <= 0) return {};
+
+  std::vector<int> peaks;
+  for (int y = 1; y + 1 < hist.rows; ++y)
+    if (h[y] >= h[y - 1] && h[y] > h[y + 1] && h[y] >= 0.2 * h_max) peaks.push_back(y);
+  std::sort(peaks.begin(), peaks.end(), [&](int a, int b) { return h[a] > h[b]; });
+  std::vector<int> kept;
+  for (int p : peaks)
+    if (std::none_of(kept.begin(), kept.end(),
+                     [&](int k) { return std::abs(k - p) < kMinRowSeparationMm * px_per_mm_y; }))
+      kept.push_back(p);
+
+  // A row spans much of the page; a stray peak (one panel's offset) does not.
+  std::vector<std::pair<int, int>> covered;  // (peak, columns)
+  int most = 0;
+  for (int p : kept) {
+    const int half = static_cast<int>(1.5 * px_per_mm_y);
+    auto cols = column_presence(traces, p - half, p + half);
+    const int count = static_cast<int>(std::count(cols.begin(), cols.end(), 255));
+    covered.emplace_back(p, count);
+    most = std::max(most, count);
+  }
+  std::vector<Row> rows;
+  for (auto [p, count] : covered) {
+    if (count < 0.4 * most || count < 20 * px_per_mm_x) continue;
+    Row row;
+    const double denom = h[p - 1] - 2 * h[p] + h[p + 1];
+    const double frac = denom < 0 ? 0.5 * (h[p - 1] - h[p + 1]) / denom : 0.0;
+    row.baseline_px = p + 0.5 + std::clamp(frac, -0.5, 0.5);
+    rows.push_back(row);
+  }
+  std::sort(rows.begin(), rows.end(), [](const Row &a, const Row &b) { return a.baseline_px < b.baseline_px; });
+  return rows;
+}
+
+void set_bands(std::vector<Row> &rows, int page_height) {
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const double up = i > 0 ? rows[i].baseline_px - rows[i - 1].baseline_px
+                            : (i + 1 < rows.size() ? rows[i + 1].baseline_px - rows[i].baseline_px : page_height);
+    const double down = i + 1 < rows.size() ? rows[i + 1].baseline_px - rows[i].baseline_px : up;
+    rows[i].top_px = std::max(0.0, rows[i].baseline_px - up / 2);
+    rows[i].bottom_px = std::min(page_height - 1.0, rows[i].baseline_px + down / 2);
+  }
+}
+
+// First and last column of the row where the trace runs (60% of the next 3 mm present).
+bool find_extent(const cv::Mat &traces, Row &row, double px_per_mm_x) {
+  auto cols = column_presence(traces, static_cast<int>(row.top_px), static_cast<int>(row.bottom_px));
+  const int win = std::max(3, static_cast<int>(3 * px_per_mm_x));
+  const int n = static_cast<int>(cols.size());
+  std::vector<int> prefix(n + 1, 0);
+  for (int x = 0; x < n; ++x) prefix[x + 1] = prefix[x] + (cols[x] ? 1 : 0);
+  const auto dense = [&](int a, int b) { return prefix[b] - prefix[a] >= 0.6 * (b - a); };
+  int first = -1, last = -1;
+  for (int x = 0; x + win <= n && first < 0; ++x)
+    if (cols[x] && dense(x, x + win)) first = x;
+  for (int x = n - 1; x - win + 1 >= 0 && last < 0; --x)
+    if (cols[x] && dense(x - win + 1, x + 1)) last = x;
+  if (first < 0 || last <= first) return false;
+  row.x_begin_px = first + 0.5;
+  row.x_end_px = last + 0.5;
+  return true;
+}
+
+// Consecutive rows twice as far apart as the closest two have lost a row between them.
+void insert_missing_rows(std::vector<Row> &rows) {
+  if (rows.size() < 3) return;
+  std::vector<double> gaps;
+  for (std::size_t i = 1; i < rows.size(); ++i) gaps.push_back(rows[i].baseline_px - rows[i - 1].baseline_px);
+  const double typical = *std::min_element(gaps.begin(), gaps.end());
+  std::vector<Row> out{rows.front()};
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    const int missing = static_cast<int>(std::lround(gaps[i - 1] / typical)) - 1;
+    if (gaps[i - 1] >= 1.7 * typical)
+      for (int k = 1; k <= missing; ++k) {
+        Row empty = rows[i - 1];
+        empty.baseline_px += gaps[i - 1] * k / (missing + 1);
+        empty.columns = 0;
+        empty.pulse.reset();
+        out.push_back(empty);
+      }
+    out.push_back(rows[i]);
+  }
+  rows = std::move(out);
+}
+
+// 0..1: how much the page marks a panel boundary at x on this row: a
+// separator bar, a gap in the trace, or a lead name just right of x.
+double boundary_evidence(const PageMasks &masks, const Row &row, double x, double px_per_mm_x,
+                         double px_per_mm_y) {
+  const int x0 = std::max(0, static_cast<int>(x - 2 * px_per_mm_x));
+  const int x1 = std::min(masks.dark.cols - 1, static_cast<int>(x + 2 * px_per_mm_x));
+  const int b = static_cast<int>(row.baseline_px);
+  const int reach = static_cast<int>(1.5 * px_per_mm_y);
+  if (b - reach < 0 || b + reach >= masks.dark.rows) return 0;
+
+  // Separator: at least 3 adjacent columns with the same solid vertical run through the baseline.
+  int streak = 0, run_top = 0, run_bottom = 0;
+  for (int cx = x0; cx <= x1; ++cx) {
+    bool solid = true;
+    for (int y = b - reach; y <= b + reach && solid; ++y) solid = masks.dark.at<std::uint8_t>(y, cx) != 0;
+    int top = b, bottom = b;
+    if (solid) {
+      while (top > 0 && masks.dark.at<std::uint8_t>(top - 1, cx)) --top;
+      while (bottom + 1 < masks.dark.rows && masks.dark.at<std::uint8_t>(bottom + 1, cx)) ++bottom;
+    }
+    if (solid && streak > 0 && std::abs(top - run_top) <= 2 && std::abs(bottom - run_bottom) <= 2) {
+      if (++streak >= 3) return 1.0;
+    } else {
+      streak = solid ? 1 : 0;
+      run_top = top;
+      run_bottom = bottom;
+    }
+  }
+  // Gap: two or more empty columns.
+  auto cols = column_presence(masks.traces, static_cast<int>(row.top_px), static_cast<int>(row.bottom_px));
+  int empty = 0;
+  for (int cx = std::max(0, static_cast<int>(x - 1.5 * px_per_mm_x));
+       cx <= std::min(masks.dark.cols - 1, static_cast<int>(x + 1.5 * px_per_mm_x)); ++cx) {
+    empty = cols[cx] ? 0 : empty + 1;
+    if (empty >= 2) return 1.0;
+  }
+  // A lead name starting just right of the boundary.
+  for (const cv::Rect &m : masks.marks) {
+    const double cy = m.y + m.height / 2.0;
+    if (m.x >= x - px_per_mm_x && m.x <= x + 8 * px_per_mm_x && cy >= row.top_px && cy <= row.bottom_px)
+      return 0.8;
+  }
+  return 0.0;
+}
+
+int count_columns(const PageMasks &masks, const Row &row, double px_per_mm_x, double px_per_mm_y) {
+  const double width = row.x_end_px - row.x_begin_px;
+  for (int k : {4, 2}) {
+    double sum = 0;
+    for (int i = 1; i < k; ++i)
+      sum += boundary_evidence(masks, row, row.x_begin_px + width * i / k, px_per_mm_x, px_per_mm_y);
+    if (sum / (k - 1) >= (k == 2 ? 0.8 : 0.5)) return k;
+  }
+  return 1;
+}
+
+// How well a template fits the rows when template row j sits on page row j + offset.
+struct Match {
+  const LayoutTemplate *layout = nullptr;
+  int offset = 0;
+  double cost = std::numeric_limits<double>::infinity();
+};
+
+// Costs of a template: a row whose column count disagrees weighs more than a
+// template row with no page row (a row may be blank or cut off); with no
+// column evidence on the whole page only the row count speaks.
+constexpr double kColumnMismatchCost = 2.0;
+constexpr double kMissingRowCost = 1.5;
+constexpr double kExtraRowCost = 1.0;
+constexpr double kEmptyRowCost = 0.5;
+
+Match best_match(const std::vector<Row> &rows, const std::vector<const LayoutTemplate *> &candidates) {
+  Match best;
+  const int n = static_cast<int>(rows.size());
+  const bool columns_seen = std::any_of(rows.begin(), rows.end(), [](const Row &r) { return r.columns > 1; });
+  for (const LayoutTemplate *t : candidates) {
+    const int m = static_cast<int>(t->rows.size());
+    for (int offset = -(m - 1); offset <= n - 1; ++offset) {
+      double cost = 0;
+      int matched = 0;
+      for (int j = 0; j < m; ++j) {
+        const int i = j + offset;
+        if (i < 0 || i >= n) {
+          cost += kMissingRowCost;
+          continue;
+        }
+        ++matched;
+        if (rows[i].columns == 0)
+          cost += kEmptyRowCost;
+        else if (columns_seen && rows[i].columns != static_cast<int>(t->rows[j].leads.size()))
+          cost += kColumnMismatchCost;
+      }
+      cost += kExtraRowCost * (n - matched);
+      if (offset != 0) cost += 0.01;  // prefer the top rows aligned on ties
+      if (cost < best.cost) best = {t, offset, cost};
+    }
+  }
+  return best;
+}
+
+double median(std::vector<double> v) {
+  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+  return v[v.size() / 2];
+}
+
+}  // namespace
+
+TemplateLayoutOptions TemplateLayoutOptions::from(const StageOptions &options) {
+  TemplateLayoutOptions o;
+  o.layout = options.get_string("layout", o.layout);
+  if (o.layout != "auto" && !find_layout_template(o.layout))
+    throw Error(ErrorCode::InvalidArgument,
+                fmt::format("option 'layout': unknown layout '{}' (known: auto, {})", o.layout,
+                            layout_template_names()));
+  o.paper_speed_mm_s = options.get_double("paper_speed_mm_s", 0);
+  o.gain_mm_per_mv = options.get_double("gain_mm_per_mv", 0);
+  o.chest_gain_mm_per_mv = options.get_double("chest_gain_mm_per_mv", 0);
+  for (auto [key, value] : {std::pair<const char *, double>{"paper_speed_mm_s", o.paper_speed_mm_s},
+                            {"gain_mm_per_mv", o.gain_mm_per_mv},
+                            {"chest_gain_mm_per_mv", o.chest_gain_mm_per_mv}})
+    if (options.has(key) && !(value > 0))
+      throw Error(ErrorCode::InvalidArgument, fmt::format("option '{}' must be positive, got {}", key, value));
+  return o;
+}
+
+Layout TemplateLayout::locate(const cv::Mat & /*rectified_bgr*/, const SegmentationMaps &maps,
+                              const Geometry &geometry) const {
+  const double ppmm_x = geometry.px_per_mm_x, ppmm_y = geometry.px_per_mm_y;
+  if (!(ppmm_x > 0) || !(ppmm_y > 0))
+    throw Error(ErrorCode::InvalidArgument,
+                fmt::format("lead layout: geometry has no scale (px_per_mm {} x {})", ppmm_x, ppmm_y));
+  if (maps.trace.empty()) throw Error(ErrorCode::InvalidArgument, "lead layout: the trace map is empty");
+  const PageMasks masks = split_components(maps, ppmm_x, ppmm_y);
+
+  std::vector<Row> rows = find_rows(masks.traces, ppmm_x, ppmm_y);
+  set_bands(rows, masks.traces.rows);
+  rows.erase(std::remove_if(rows.begin(), rows.end(),
+                            [&](Row &r) { return !find_extent(masks.traces, r, ppmm_x); }),
+             rows.end());
+  if (rows.empty())
+    throw Error(ErrorCode::NotAnEcg, "lead layout: no trace rows found on the page");
+
+  std::vector<double> pulse_heights_mm, pulse_widths_mm;
+  for (Row &row : rows) {
+    row.pulse = find_calibration_pulse(masks.dark, static_cast<int>(row.x_begin_px - 12 * ppmm_x),
+                                       static_cast<int>(row.top_px), static_cast<int>(row.bottom_px),
+                                       row.baseline_px, ppmm_x, ppmm_y);
+    if (!row.pulse) continue;
+    pulse_heights_mm.push_back(row.pulse->height_px() / ppmm_y);
+    pulse_widths_mm.push_back(row.pulse->width_px() / ppmm_x);
+    row.baseline_px = row.pulse->bottom_y_px;
+    row.x_begin_px = std::max(row.x_begin_px, row.pulse->x_fall_px);
+  }
+  // Panels of a page share their columns: rows close to the common start and end use it.
+  std::vector<double> begins, ends;
+  for (const Row &r : rows) {
+    begins.push_back(r.x_begin_px);
+    ends.push_back(r.x_end_px);
+  }
+  const double page_begin = median(begins), page_end = median(ends);
+  for (Row &r : rows) {
+    if (std::abs(r.x_begin_px - page_begin) < 3 * ppmm_x) r.x_begin_px = page_begin;
+    if (std::abs(r.x_end_px - page_end) < 3 * ppmm_x) r.x_end_px = page_end;
+    r.columns = count_columns(masks, r, ppmm_x, ppmm_y);
+  }
+  insert_missing_rows(rows);
+  set_bands(rows, masks.traces.rows);
+  for (Row &r : rows)
+    if (r.columns == 0) {
+      r.x_begin_px = page_begin;
+      r.x_end_px = page_end;
+    }
+
+  Layout layout;
+  layout.paper_speed_mm_s = options_.paper_speed_mm_s;
+  if (!(layout.paper_speed_mm_s > 0))
+    layout.paper_speed_mm_s =
+        !pulse_widths_mm.empty() && snap_to(median(pulse_widths_mm), {10.0}, 0.25) == 10.0 ? 50 : kDefaultSpeedMmS;
+  layout.gain_mm_per_mv = options_.gain_mm_per_mv;
+  if (!(layout.gain_mm_per_mv > 0))
+    layout.gain_mm_per_mv =
+        pulse_heights_mm.empty() ? kDefaultGainMmMv : snap_to(median(pulse_heights_mm), {5.0, 10.0, 20.0}, 0.12);
+  layout.chest_gain_mm_per_mv =
+      options_.chest_gain_mm_per_mv > 0 ? options_.chest_gain_mm_per_mv : layout.gain_mm_per_mv;
+
+  std::vector<const LayoutTemplate *> candidates;
+  if (options_.layout == "auto")
+    for (const auto &t : layout_templates()) candidates.push_back(&t);
+  else
+    candidates.push_back(find_layout_template(options_.layout));
+  const Match match = best_match(rows, candidates);
+  layout.name = match.layout->name;
+  layout.confidence = 1.0 / (1.0 + match.cost);
+
+  // Template rows without a page row (blank or erased) get a panel where the
+  // row spacing puts them, so their leads come back empty rather than vanish.
+  double spacing = rows.size() > 1 ? rows[1].baseline_px - rows[0].baseline_px : 0;
+  for (std::size_t i = 2; i < rows.size(); ++i)
+    spacing = std::min(spacing, rows[i].baseline_px - rows[i - 1].baseline_px);
+  const double px_per_s = ppmm_x * layout.paper_speed_mm_s;
+  for (std::size_t j = 0; j < match.layout->rows.size(); ++j) {
+    const int i = static_cast<int>(j) + match.offset;
+    Row row;
+    if (i >= 0 && i < static_cast<int>(rows.size())) {
+      row = rows[i];
+    } else {
+      if (!(spacing > 0)) continue;
+      const Row &edge = i < 0 ? rows.front() : rows.back();
+      row.baseline_px = edge.baseline_px + spacing * (i < 0 ? i : i - static_cast<int>(rows.size()) + 1);
+      row.top_px = row.baseline_px - spacing / 2;
+      row.bottom_px = row.baseline_px + spacing / 2;
+      row.x_begin_px = page_begin;
+      row.x_end_px = page_end;
+      if (row.top_px < 0 || row.bottom_px > masks.traces.rows) continue;
+    }
+    const auto &names = match.layout->rows[j].leads;
+    const int k = static_cast<int>(names.size());
+    // Printed rows hold whole half-seconds; snap what was measured when close.
+    double row_s = (row.x_end_px - row.x_begin_px) / px_per_s;
+    const double snapped = std::round(row_s * 2) / 2;
+    if (snapped > 0 && std::abs(row_s - snapped) < 0.03 * snapped) row_s = snapped;
+    for (int c = 0; c < k; ++c) {
+      LeadBox box;
+      box.name = names[c];
+      box.duration_s = row_s / k;
+      box.t_start_s = c * box.duration_s;
+      box.box_px = cv::Rect2d(row.x_begin_px + c * box.duration_s * px_per_s, row.top_px,
+                              box.duration_s * px_per_s, row.bottom_px - row.top_px);
+      box.baseline_y_px = row.baseline_px;
+      layout.leads.push_back(box);
+    }
+  }
+  return layout;
+}
+
+}  // namespace detail
+}  // namespace v1
+}  // namespace ecgdig

@@ -1,0 +1,176 @@
+// SignalExtractor "trace" on the ecg-image-kit pages and on drawn traces.
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+#include <iostream>
+#include <limits>
+#include <string>
+
+#include <opencv2/imgproc.hpp>
+
+#include "../layout/ptbxl_page.hpp"
+#include "ecgdig/error.hpp"
+#include "ecgdig/io.hpp"
+#include "ecgdig/lead_layout.hpp"
+#include "ecgdig/metrics.hpp"
+#include "ecgdig/signal_extractor.hpp"
+
+namespace {
+
+using ecgdig::Layout;
+using ecgdig::Record;
+
+std::unique_ptr<ecgdig::SignalExtractor> make_extractor() {
+  return ecgdig::Registry<ecgdig::SignalExtractor>::global().create("trace");
+}
+
+Layout locate(const ptbxl_page::Page &page) {
+  return ecgdig::Registry<ecgdig::LeadLayout>::global().create("template")->locate(page.bgr, page.maps,
+                                                                                    page.geometry);
+}
+
+// The layout the data README gives for these pages.
+Layout known_layout() {
+  Layout layout;
+  layout.name = "3x4+1";
+  const double band = 283.3;
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 4; ++c)
+      layout.leads.push_back({ptbxl_page::kRows[r][c],
+                              cv::Rect2d(ptbxl_page::kFirstSampleX + c * ptbxl_page::kColumnPx,
+                                         ptbxl_page::kBaselinesPx[r] - band / 2, ptbxl_page::kColumnPx, band),
+                              ptbxl_page::kBaselinesPx[r], 2.5 * c, 2.5});
+  layout.leads.push_back({"II", cv::Rect2d(ptbxl_page::kFirstSampleX, ptbxl_page::kBaselinesPx[3] - 130,
+                                           4 * ptbxl_page::kColumnPx, 260),
+                          ptbxl_page::kBaselinesPx[3], 0.0, 10.0});
+  return layout;
+}
+
+Record shown_truth(const std::string &id) {
+  return ptbxl_page::shown_truth(ecgdig::read_wfdb(ptbxl_page::data_path(id + "_hr")));
+}
+
+class EcgImageKitPage : public ::testing::TestWithParam<const char *> {};
+
+TEST_P(EcgImageKitPage, DetectedLayoutReachesFifteenDecibels) {
+  const auto page = ptbxl_page::load(GetParam());
+  const auto start = std::chrono::steady_clock::now();
+  Layout layout = locate(page);
+  const auto located = std::chrono::steady_clock::now();
+  const Record record = make_extractor()->extract(page.maps, page.geometry, layout, 500);
+  const auto done = std::chrono::steady_clock::now();
+  record.validate();
+  const auto score = ecgdig::score_record(record, shown_truth(GetParam()));
+  std::cout << "page " << GetParam() << ": mean SNR " << score.mean_snr_db << " dB, r "
+            << score.mean_pearson_r << ", layout "
+            << std::chrono::duration<double, std::milli>(located - start).count() << " ms, extract "
+            << std::chrono::duration<double, std::milli>(done - located).count() << " ms\n";
+  EXPECT_GE(score.mean_snr_db, 15.0);
+  for (const auto &lead : score.leads) {
+    EXPECT_FALSE(lead.missing) << lead.name;
+    EXPECT_GT(lead.coverage, 0.95) << lead.name;
+    EXPECT_GT(lead.snr_db, 5.0) << lead.name;
+  }
+}
+
+TEST_P(EcgImageKitPage, KnownLayoutReachesFifteenDecibels) {
+  const auto page = ptbxl_page::load(GetParam());
+  Layout layout = known_layout();
+  const Record record = make_extractor()->extract(page.maps, page.geometry, layout, 500);
+  EXPECT_GE(ecgdig::score_record(record, shown_truth(GetParam())).mean_snr_db, 15.0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Pages, EcgImageKitPage, ::testing::Values("00841", "10504", "18155"));
+
+TEST(TraceExtractor, RecordHasStandardLeadsAndNaNOutsidePanels) {
+  const auto page = ptbxl_page::load("10504");
+  Layout layout = known_layout();
+  const Record record = make_extractor()->extract(page.maps, page.geometry, layout, 500);
+  ASSERT_EQ(record.leads.size(), 12u);
+  for (std::size_t i = 0; i < 12; ++i) EXPECT_EQ(record.leads[i].name, ecgdig::kStandardLeads[i]);
+  EXPECT_EQ(record.num_samples(), 5000u);
+  EXPECT_DOUBLE_EQ(record.fs_hz, 500);
+  // V1 is shown from 5 to 7.5 s only.
+  const auto &v1 = record.find("V1")->mv;
+  for (std::size_t k : {0u, 2400u, 3800u, 4999u}) EXPECT_TRUE(std::isnan(v1[k])) << k;
+  for (std::size_t k = 2510; k < 3740; ++k) ASSERT_TRUE(std::isfinite(v1[k])) << k;
+  // II has a rhythm strip: finite everywhere.
+  for (float v : record.find("II")->mv) ASSERT_TRUE(std::isfinite(v));
+  for (const auto &lead : record.leads) EXPECT_GT(lead.confidence, 0.95) << lead.name;
+}
+
+TEST(TraceExtractor, OutputRateIsHonoured) {
+  const auto page = ptbxl_page::load("10504");
+  Layout layout = known_layout();
+  const Record record = make_extractor()->extract(page.maps, page.geometry, layout, 250);
+  EXPECT_EQ(record.num_samples(), 2500u);
+  EXPECT_DOUBLE_EQ(record.fs_hz, 250);
+}
+
+TEST(TraceExtractor, ErasedRowGivesEmptyLeadsWithNoConfidence) {
+  auto page = ptbxl_page::load("18155");
+  const int b = static_cast<int>(ptbxl_page::kBaselinesPx[0]);
+  page.maps.trace.rowRange(b - 140, b + 140).setTo(0);
+  Layout layout = locate(page);
+  const Record record = make_extractor()->extract(page.maps, page.geometry, layout, 500);
+  const auto score = ecgdig::score_record(record, shown_truth("18155"));
+  for (const auto &lead : score.leads) {
+    const bool erased = lead.name == "I" || lead.name == "aVR" || lead.name == "V1" || lead.name == "V4";
+    if (!erased) EXPECT_GT(lead.snr_db, 5.0) << lead.name;
+  }
+  for (const char *name : {"aVL", "III", "V6"}) EXPECT_GT(record.find(name)->confidence, 0.9) << name;
+  for (const char *name : {"I", "aVR", "V1", "V4"}) {
+    const auto *lead = record.find(name);
+    if (!lead) continue;  // a layout that drops the erased row is fine too
+    EXPECT_LT(lead->confidence, 0.2) << name;
+  }
+}
+
+// Two rows 12 mm apart; the upper trace has a 2 mV spike down through the
+// lower trace, the lower one a 1.5 mV spike up through the upper.
+TEST(TraceExtractor, TracesCrossingRowsAreNotSwapped) {
+  const double ppmm = 10, b0 = 300, b1 = 420, gain = 10;
+  cv::Mat bgr(700, 1400, CV_8UC3, cv::Scalar(255, 255, 255));
+  const auto upper = [&](double x) { return std::abs(x - 400) < 10 ? -2.0 * (1 - std::abs(x - 400) / 10) : 0.1; };
+  const auto lower = [&](double x) { return std::abs(x - 900) < 10 ? 1.5 * (1 - std::abs(x - 900) / 10) : -0.1; };
+  for (double x = 101; x < 1300; x += 1) {
+    cv::line(bgr, {x - 1, b0 - upper(x - 1) * gain * ppmm}, {x, b0 - upper(x) * gain * ppmm}, {0, 0, 0}, 2);
+    cv::line(bgr, {x - 1, b1 - lower(x - 1) * gain * ppmm}, {x, b1 - lower(x) * gain * ppmm}, {0, 0, 0}, 2);
+  }
+  ptbxl_page::Page page;
+  page.maps = ptbxl_page::dark_pixel_maps(bgr);
+  page.geometry.px_per_mm_x = page.geometry.px_per_mm_y = ppmm;
+  Layout layout;
+  const double px_per_s = 25 * ppmm;
+  layout.leads.push_back({"I", cv::Rect2d(100, b0 - 60, 1200, 120), b0, 0.0, 1200 / px_per_s});
+  layout.leads.push_back({"II", cv::Rect2d(100, b1 - 60, 1200, 120), b1, 0.0, 1200 / px_per_s});
+  const Record record = make_extractor()->extract(page.maps, page.geometry, layout, 500);
+  const auto &i = record.find("I")->mv, &ii = record.find("II")->mv;
+  const auto at = [&](const std::vector<float> &v, double x) { return v[std::size_t((x - 100) / px_per_s * 500)]; };
+  EXPECT_LT(at(i, 400), -1.6);  // the upper spike reaches below the lower baseline
+  EXPECT_NEAR(at(ii, 400), -0.1, 0.05);
+  EXPECT_GT(at(ii, 900), 1.2);
+  EXPECT_NEAR(at(i, 900), 0.1, 0.05);
+  double worst = 0;
+  for (double x = 110; x < 1290; x += 2) {
+    worst = std::max(worst, double(std::abs(at(i, x) - upper(x))));
+    worst = std::max(worst, double(std::abs(at(ii, x) - lower(x))));
+  }
+  EXPECT_LT(worst, 0.25);
+}
+
+TEST(TraceExtractor, BadInputsAreErrors) {
+  const auto page = ptbxl_page::load("10504");
+  Layout empty;
+  EXPECT_THROW(make_extractor()->extract(page.maps, page.geometry, empty, 500), ecgdig::Error);
+  Layout layout = known_layout();
+  EXPECT_THROW(make_extractor()->extract(page.maps, page.geometry, layout, 0), ecgdig::Error);
+  ecgdig::SegmentationMaps none;
+  EXPECT_THROW(make_extractor()->extract(none, page.geometry, layout, 500), ecgdig::Error);
+  EXPECT_THROW(ecgdig::Registry<ecgdig::SignalExtractor>::global().create("trace", {{"max_gap_mm", "-1"}}),
+               ecgdig::Error);
+}
+
+}  // namespace

@@ -1,0 +1,172 @@
+// LeadLayout "template" on the ecg-image-kit pages and on drawn pages.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+
+#include <opencv2/imgproc.hpp>
+
+#include "ecgdig/error.hpp"
+#include "ecgdig/lead_layout.hpp"
+#include "ptbxl_page.hpp"
+
+namespace {
+
+using ecgdig::ErrorCode;
+using ecgdig::Layout;
+using ecgdig::LeadBox;
+
+Layout locate(const ptbxl_page::Page &page, const ecgdig::StageOptions &options = {}) {
+  auto layout = ecgdig::Registry<ecgdig::LeadLayout>::global().create("template", options);
+  return layout->locate(page.bgr, page.maps, page.geometry);
+}
+
+const LeadBox *find_box(const Layout &layout, const std::string &name, double t_start_s) {
+  for (const auto &box : layout.leads)
+    if (box.name == name && std::abs(box.t_start_s - t_start_s) < 0.05) return &box;
+  return nullptr;
+}
+
+// Every 3x4 panel where the data README puts it: row baseline, column start, 2.5 s.
+void expect_3x4_panels(const Layout &layout, int skip_row = -1) {
+  for (int r = 0; r < 3; ++r) {
+    if (r == skip_row) continue;
+    for (int c = 0; c < 4; ++c) {
+      const char *name = ptbxl_page::kRows[r][c];
+      const LeadBox *box = find_box(layout, name, 2.5 * c);
+      ASSERT_NE(box, nullptr) << name << " at " << 2.5 * c << " s";
+      EXPECT_NEAR(box->duration_s, 2.5, 0.01) << name;
+      EXPECT_NEAR(box->box_px.x, ptbxl_page::kFirstSampleX + c * ptbxl_page::kColumnPx, 3.0) << name;
+      // The row's 0 mV line: the page's baseline up to the lead's small DC offset.
+      EXPECT_NEAR(box->baseline_y_px, ptbxl_page::kBaselinesPx[r], 10.0) << name;
+      EXPECT_LT(box->box_px.y, box->baseline_y_px);
+      EXPECT_GT(box->box_px.br().y, box->baseline_y_px);
+    }
+  }
+}
+
+class EcgImageKitPage : public ::testing::TestWithParam<const char *> {};
+
+TEST_P(EcgImageKitPage, FindsTheThreeByFourPlusRhythmLayout) {
+  const auto page = ptbxl_page::load(GetParam());
+  ASSERT_FALSE(page.bgr.empty());
+  const Layout layout = locate(page);
+  EXPECT_EQ(layout.name, "3x4+1");
+  EXPECT_EQ(layout.leads.size(), 13u);
+  EXPECT_DOUBLE_EQ(layout.paper_speed_mm_s, 25);
+  EXPECT_DOUBLE_EQ(layout.gain_mm_per_mv, 10);
+  EXPECT_GT(layout.confidence, 0.9);
+  expect_3x4_panels(layout);
+  const LeadBox *rhythm = find_box(layout, "II", 0.0);
+  ASSERT_NE(rhythm, nullptr);
+  // Both II panels start at 0 s; the rhythm strip is the 10 s one.
+  for (const auto &box : layout.leads)
+    if (box.name == "II" && box.duration_s > 5) rhythm = &box;
+  EXPECT_NEAR(rhythm->duration_s, 10.0, 0.01);
+  EXPECT_NEAR(rhythm->baseline_y_px, ptbxl_page::kBaselinesPx[3], 10.0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Pages, EcgImageKitPage, ::testing::Values("00841", "10504", "18155"));
+
+TEST(TemplateLayout, ForcedLayoutIsUsed) {
+  const auto page = ptbxl_page::load("10504");
+  const Layout forced = locate(page, {{"layout", "3x4"}});
+  EXPECT_EQ(forced.name, "3x4");
+  EXPECT_EQ(forced.leads.size(), 12u);
+  expect_3x4_panels(forced);
+  // Forcing a layout that does not fit is obeyed but scores lower.
+  const Layout wrong = locate(page, {{"layout", "6x2"}});
+  EXPECT_EQ(wrong.name, "6x2");
+  EXPECT_LT(wrong.confidence, locate(page).confidence);
+}
+
+TEST(TemplateLayout, SpeedAndGainOptionsOverride) {
+  const auto page = ptbxl_page::load("00841");
+  const Layout layout = locate(page, {{"paper_speed_mm_s", "50"}, {"gain_mm_per_mv", "20"}});
+  EXPECT_DOUBLE_EQ(layout.paper_speed_mm_s, 50);
+  EXPECT_DOUBLE_EQ(layout.gain_mm_per_mv, 20);
+  EXPECT_DOUBLE_EQ(layout.chest_gain_mm_per_mv, 20);
+  // The same 250 mm row is 5 s at 50 mm/s.
+  for (const auto &box : layout.leads) EXPECT_LE(box.t_start_s + box.duration_s, 5.01) << box.name;
+}
+
+TEST(TemplateLayout, RejectsBadOptions) {
+  auto &registry = ecgdig::Registry<ecgdig::LeadLayout>::global();
+  EXPECT_THROW(registry.create("template", {{"layout", "5x5"}}), ecgdig::Error);
+  EXPECT_THROW(registry.create("template", {{"gain_mm_per_mv", "-10"}}), ecgdig::Error);
+  EXPECT_THROW(registry.create("template", {{"paper_speed_mm_s", "fast"}}), ecgdig::Error);
+}
+
+TEST(TemplateLayout, BlankPageIsNotAnEcg) {
+  auto page = ptbxl_page::load("18155");
+  page.maps.trace.setTo(0);
+  try {
+    locate(page);
+    FAIL() << "a blank trace map gave a layout";
+  } catch (const ecgdig::Error &e) {
+    EXPECT_EQ(e.code(), ErrorCode::NotAnEcg);
+  }
+}
+
+TEST(TemplateLayout, MissingScaleIsAnError) {
+  auto page = ptbxl_page::load("18155");
+  page.geometry.px_per_mm_x = 0;
+  try {
+    locate(page);
+    FAIL() << "no scale gave a layout";
+  } catch (const ecgdig::Error &e) {
+    EXPECT_EQ(e.code(), ErrorCode::InvalidArgument);
+  }
+}
+
+TEST(TemplateLayout, ErasedRowKeepsTheOthersInPlace) {
+  auto page = ptbxl_page::load("10504");
+  const double intact = locate(page).confidence;
+  const int b = static_cast<int>(ptbxl_page::kBaselinesPx[1]);
+  page.maps.trace.rowRange(b - 130, b + 130).setTo(0);
+  const Layout layout = locate(page);
+  EXPECT_EQ(layout.name, "3x4+1");
+  expect_3x4_panels(layout, 1);
+  EXPECT_LT(layout.confidence, intact);
+}
+
+// A drawn page: four rows, each a 1 mV calibration pulse then a trace with
+// spikes, at the given speed and gain; 10 px per mm.
+ptbxl_page::Page pulse_page(double speed_mm_s, double gain_mm_per_mv) {
+  const double ppmm = 10;
+  ptbxl_page::Page page;
+  page.bgr = cv::Mat(2000, 2800, CV_8UC3, cv::Scalar(255, 255, 255));
+  for (int r = 0; r < 4; ++r) {
+    const double b = 500 + 400 * r, x0 = 100, pulse_w = 0.2 * speed_mm_s * ppmm, h = gain_mm_per_mv * ppmm;
+    const cv::Point2d pulse[] = {{x0, b}, {x0, b - h}, {x0 + pulse_w, b - h}, {x0 + pulse_w, b}};
+    for (int i = 0; i < 3; ++i) cv::line(page.bgr, pulse[i], pulse[i + 1], cv::Scalar(0, 0, 0), 2);
+    cv::Point2d prev(x0 + pulse_w, b);
+    for (double x = prev.x + 1; x < x0 + pulse_w + 2500; x += 1) {
+      const double phase = std::fmod(x - x0, 200.0);
+      const double y = b - (phase > 90 && phase < 100 ? 0.8 * h * (1 - std::abs(phase - 95) / 5) : 0);
+      cv::line(page.bgr, prev, cv::Point2d(x, y), cv::Scalar(0, 0, 0), 2);
+      prev = cv::Point2d(x, y);
+    }
+  }
+  page.maps = ptbxl_page::dark_pixel_maps(page.bgr);
+  page.geometry.rectified_size = page.bgr.size();
+  page.geometry.px_per_mm_x = page.geometry.px_per_mm_y = ppmm;
+  return page;
+}
+
+TEST(TemplateLayout, CalibrationPulseGivesGainSpeedAndBaseline) {
+  for (auto [speed, gain] : {std::pair<double, double>{25, 10}, {25, 5}, {50, 20}}) {
+    const auto page = pulse_page(speed, gain);
+    const Layout layout = locate(page);
+    EXPECT_DOUBLE_EQ(layout.gain_mm_per_mv, gain) << speed << " mm/s " << gain << " mm/mV";
+    EXPECT_DOUBLE_EQ(layout.paper_speed_mm_s, speed) << speed << " mm/s " << gain << " mm/mV";
+    ASSERT_FALSE(layout.leads.empty());
+    const LeadBox &first = layout.leads.front();
+    // The signal starts at the falling edge of the pulse; the pulse bottom is 0 mV.
+    EXPECT_NEAR(first.box_px.x, 100 + 0.2 * speed * 10, 2.0);
+    EXPECT_NEAR(first.baseline_y_px, 500.5, 1.5);
+  }
+}
+
+}  // namespace
