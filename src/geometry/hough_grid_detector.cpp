@@ -1,0 +1,327 @@
+#include "geometry/hough_grid_detector.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <vector>
+
+#include <fmt/format.h>
+#include <opencv2/imgproc.hpp>
+
+#include "ecgdig/error.hpp"
+#include "geometry/grid_period.hpp"
+#include "geometry/line_families.hpp"
+#include "geometry/scale_fallbacks.hpp"
+
+namespace ecgdig {
+inline namespace v1 {
+namespace detail {
+namespace {
+
+constexpr double kDeg = 3.14159265358979323846 / 180.0;
+constexpr int kCoarseLongSidePx = 320;    // angle sweep resolution
+constexpr int kRefineLongSidePx = 1100;   // per-tile refinement resolution
+constexpr double kCoarseStepDeg = 0.5;
+constexpr double kTileSearchDeg = 1.5;    // tiles look this far from the coarse angle
+constexpr double kMinFamilyContrast = 6.0;// energy peak over median: a line family is there (noise: < 4)
+constexpr double kSnapDeg = 0.02;         // smaller rotations are left alone
+constexpr double kPerspectiveSpreadDeg = 0.08;  // tile angles spread more: the lines converge
+constexpr double kShearDeg = 0.15;        // families further from orthogonal: affine shear
+constexpr double kMaxCanvasArea = 4.0;    // rectified page at most this many times the image
+constexpr double kMinGridConfidence = 0.15;
+constexpr double kAssumedPageLongMm = 279.4;  // US letter, the usual ECG paper
+
+struct Orientation {
+  bool found = false;          // a line family stands out
+  bool two_families = false;   // horizontal and vertical families (a grid)
+  double h_rad = 0, v_rad = 0; // coarse directions
+  double contrast = 0;         // of the horizontal family
+  std::vector<LocalLine> h_lines, v_lines;
+};
+
+// Shrinks by a whole factor (box average: fast, and no resampling ripple that
+// would tilt thin lines) to about `long_side`.
+cv::Mat downsized(const cv::Mat &map, int long_side, double &factor) {
+  const int k = (std::max(map.cols, map.rows) + long_side - 1) / long_side;
+  factor = 1.0 / k;
+  if (k <= 1) return map;
+  cv::Mat out;
+  const cv::Size small(map.cols / k, map.rows / k);
+  cv::resize(map(cv::Rect(0, 0, small.width * k, small.height * k)), out, small, 0, 0, cv::INTER_AREA);
+  return out;
+}
+
+bool has_mass(const cv::Mat &map, double fraction) {
+  return !map.empty() && cv::sum(map)[0] > fraction * static_cast<double>(map.total());
+}
+
+// Pixels clearly darker than the paper (median grey level) as CV_8UC1 0/255.
+cv::Mat ink_mask(const cv::Mat &bgr) {
+  cv::Mat gray;
+  cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
+  int hist[256] = {0};
+  for (int y = 0; y < gray.rows; ++y) {
+    const uchar *row = gray.ptr<uchar>(y);
+    for (int x = 0; x < gray.cols; ++x) ++hist[row[x]];
+  }
+  std::size_t half = gray.total() / 2, seen = 0;
+  int paper = 0;
+  while (paper < 255 && (seen += static_cast<std::size_t>(hist[paper])) < half) ++paper;
+  double cut = paper - std::max(40.0, 0.35 * paper);
+  cv::Mat ink;
+  cv::threshold(gray, ink, cut, 255, cv::THRESH_BINARY_INV);
+  return ink;
+}
+
+double weighted_mean_angle(const std::vector<LocalLine> &lines, double fallback, double &spread) {
+  double sw = 0, sa = 0;
+  for (const LocalLine &l : lines) {
+    sw += l.weight;
+    sa += l.weight * l.angle_rad;
+  }
+  spread = 0;
+  if (!(sw > 0)) return fallback;
+  double mean = sa / sw, var = 0;
+  for (const LocalLine &l : lines) var += l.weight * (l.angle_rad - mean) * (l.angle_rad - mean);
+  spread = std::sqrt(var / sw);
+  return mean;
+}
+
+Orientation orient(const cv::Mat &map, bool two_families, const HoughGridOptions &options) {
+  Orientation o;
+  double coarse_factor, refine_factor;
+  WeightedPoints coarse = weighted_points(downsized(map, kCoarseLongSidePx, coarse_factor), 0.05f);
+  // The inscribed disc: its projection has the same smooth envelope at every
+  // angle, where the image's rectangle would favour its own axes.
+  std::vector<int> disc;
+  const double cx = 0.5 * coarse.size.width, cy = 0.5 * coarse.size.height;
+  const double r2 = 0.25 * std::min(coarse.size.width, coarse.size.height) *
+                    std::min(coarse.size.width, coarse.size.height);
+  for (std::size_t i = 0; i < coarse.w.size(); ++i)
+    if ((coarse.x[i] - cx) * (coarse.x[i] - cx) + (coarse.y[i] - cy) * (coarse.y[i] - cy) <= r2)
+      disc.push_back(static_cast<int>(i));
+  if (disc.size() < 50) return o;
+  const double range = options.max_angle_deg * kDeg, step = kCoarseStepDeg * kDeg;
+  AngleSweep h = sweep_angles(coarse, disc, -range, range + step / 2, step);
+  o.contrast = h.contrast;
+  if (h.contrast < kMinFamilyContrast) return o;
+  o.found = true;
+  o.h_rad = h.angle_rad;
+  WeightedPoints refine = weighted_points(downsized(map, kRefineLongSidePx, refine_factor), 0.05f);
+  o.h_lines = local_lines(refine, options.tiles, o.h_rad, kTileSearchDeg * kDeg, 1.0 / refine_factor);
+  if (two_families) {
+    AngleSweep v = sweep_angles(coarse, disc, o.h_rad + 70 * kDeg, o.h_rad + 110 * kDeg, step);
+    if (v.contrast >= kMinFamilyContrast) {
+      o.two_families = true;
+      o.v_rad = v.angle_rad;
+      o.v_lines = local_lines(refine, options.tiles, o.v_rad, kTileSearchDeg * kDeg, 1.0 / refine_factor);
+    }
+  }
+  return o;
+}
+
+cv::Matx33d rotation(double angle_rad) {
+  double c = std::cos(angle_rad), s = std::sin(angle_rad);
+  // Turns direction (c, s) onto +x.
+  return cv::Matx33d(c, s, 0, -s, c, 0, 0, 0, 1);
+}
+
+// Fills page_from_image, rectified_size and rotation_deg from the line families.
+void rectification(const Orientation &o, cv::Size size, const HoughGridOptions &options,
+                   Geometry &g) {
+  double spread_h = 0, spread_v = 0;
+  double angle = weighted_mean_angle(o.h_lines, o.h_rad, spread_h);
+  if (o.two_families) {
+    double v = weighted_mean_angle(o.v_lines, o.v_rad, spread_v);
+    const bool converging = spread_h > kPerspectiveSpreadDeg * kDeg || spread_v > kPerspectiveSpreadDeg * kDeg ||
+                            std::abs(v - angle - 90 * kDeg) > kShearDeg * kDeg;
+    if (options.perspective && converging && o.h_lines.size() >= 3 && o.v_lines.size() >= 3) {
+      const double s = 0.5 * std::max(size.width, size.height);
+      cv::Matx33d norm(1 / s, 0, -0.5 * size.width / s, 0, 1 / s, -0.5 * size.height / s, 0, 0, 1);
+      cv::Vec3d v_h = vanishing_point(o.h_lines, norm), v_v = vanishing_point(o.v_lines, norm);
+      std::optional<cv::Matx33d> h = homography_from_vanishing_points(v_h, v_v, norm, size);
+      cv::Size canvas;
+      if (h && fit_canvas(*h, size, kMaxCanvasArea, canvas)) {
+        g.page_from_image = *h;
+        g.rectified_size = canvas;
+        double dx = v_h[0], dy = v_h[1];
+        if (dx < 0) dx = -dx, dy = -dy;
+        g.rotation_deg = -std::atan2(dy, dx) / kDeg;
+        return;
+      }
+    }
+  }
+  g.rotation_deg = -angle / kDeg;
+  if (std::abs(g.rotation_deg) < kSnapDeg) {
+    g.rotation_deg = 0;
+    g.page_from_image = cv::Matx33d::eye();
+    g.rectified_size = size;
+    return;
+  }
+  cv::Matx33d r = rotation(angle);
+  cv::Size canvas;
+  if (!fit_canvas(r, size, kMaxCanvasArea, canvas))
+    throw Error(ErrorCode::Internal, fmt::format("grid: rotation by {} degrees does not fit", g.rotation_deg));
+  g.page_from_image = r;
+  g.rectified_size = canvas;
+}
+
+// Column and row sums of the grid map carried onto the rectified page.
+void rectified_profiles(const cv::Mat &grid, const Geometry &g, std::vector<double> &columns,
+                        std::vector<double> &rows) {
+  columns.assign(static_cast<std::size_t>(g.rectified_size.width) + 1, 0.0);
+  rows.assign(static_cast<std::size_t>(g.rectified_size.height) + 1, 0.0);
+  const cv::Matx33d &h = g.page_from_image;
+  const double max_x = g.rectified_size.width - 1, max_y = g.rectified_size.height - 1;
+  auto splat = [](std::vector<double> &p, double at, double w) {
+    std::size_t i = static_cast<std::size_t>(at);
+    double f = at - static_cast<double>(i);
+    p[i] += w * (1 - f);
+    p[i + 1] += w * f;
+  };
+  for (int y = 0; y < grid.rows; ++y) {
+    const float *row = grid.ptr<float>(y);
+    for (int x = 0; x < grid.cols; ++x) {
+      if (row[x] <= 0.1f) continue;
+      double z = h(2, 0) * x + h(2, 1) * y + h(2, 2);
+      double u = (h(0, 0) * x + h(0, 1) * y + h(0, 2)) / z;
+      double v = (h(1, 0) * x + h(1, 1) * y + h(1, 2)) / z;
+      if (u < 0 || v < 0 || u > max_x || v > max_y) continue;
+      splat(columns, u, row[x]);
+      splat(rows, v, row[x]);
+    }
+  }
+  columns.pop_back();
+  rows.pop_back();
+}
+
+// px per mm from the grid; false when the grid shows no clear period.
+bool scale_from_grid(const cv::Mat &grid, const HoughGridOptions &options, Geometry &g) {
+  std::vector<double> columns, rows;
+  rectified_profiles(grid, g, columns, rows);
+  const double long_side = std::max(g.rectified_size.width, g.rectified_size.height);
+  std::optional<GridPeriod> px = estimate_grid_period(columns, options.min_px_per_mm, options.max_px_per_mm, long_side);
+  std::optional<GridPeriod> py = estimate_grid_period(rows, options.min_px_per_mm, options.max_px_per_mm, long_side);
+  if (px && py) {
+    double ratio = px->px_per_mm / py->px_per_mm;
+    if (ratio > 0.8 && ratio < 1.25) {
+      g.px_per_mm_x = px->px_per_mm;
+      g.px_per_mm_y = py->px_per_mm;
+      g.confidence = std::min(px->confidence, py->confidence);
+    } else {
+      // The axes disagree on which lines are 1 mm; trust the clearer one.
+      const GridPeriod &best = px->confidence >= py->confidence ? *px : *py;
+      g.px_per_mm_x = g.px_per_mm_y = best.px_per_mm;
+      g.confidence = 0.6 * best.confidence;
+    }
+  } else if (px || py) {
+    const GridPeriod &only = px ? *px : *py;
+    g.px_per_mm_x = g.px_per_mm_y = only.px_per_mm;
+    g.confidence = 0.7 * only.confidence;
+  } else {
+    return false;
+  }
+  g.scale_source = ScaleSource::Grid;
+  return g.confidence >= kMinGridConfidence;
+}
+
+void scale_without_grid(const cv::Mat &rows_map, const cv::Mat &ink, cv::Size image_size,
+                        const HoughGridOptions &options, Geometry &g) {
+  cv::Mat rectified;
+  if (!rows_map.empty()) {
+    cv::warpPerspective(rows_map, rectified, cv::Mat(g.page_from_image), g.rectified_size, cv::INTER_LINEAR,
+                        cv::BORDER_CONSTANT, 0);
+    cv::compare(rectified, 0.5, rectified, cv::CMP_GT);
+  } else {
+    cv::warpPerspective(ink, rectified, cv::Mat(g.page_from_image), g.rectified_size, cv::INTER_NEAREST,
+                        cv::BORDER_CONSTANT, 0);
+  }
+  std::optional<ScaleEstimate> s;
+  if ((s = scale_from_calibration_pulse(rectified, options.min_px_per_mm, options.max_px_per_mm)))
+    g.scale_source = ScaleSource::CalibrationPulse;
+  else if ((s = scale_from_trace_rows(rectified, options.min_px_per_mm, options.max_px_per_mm)))
+    g.scale_source = ScaleSource::TraceRows;
+  else if ((s = scale_from_page_size(image_size)))
+    g.scale_source = ScaleSource::PageSize;
+  else {
+    s = ScaleEstimate{std::max(image_size.width, image_size.height) / kAssumedPageLongMm, 0.05};
+    g.scale_source = ScaleSource::Assumed;
+  }
+  g.px_per_mm_x = g.px_per_mm_y = s->px_per_mm;
+  g.confidence = s->confidence;
+}
+
+void check_map(const cv::Mat &map, const char *name, cv::Size size) {
+  if (map.empty()) return;
+  if (map.type() != CV_32FC1 || map.size() != size)
+    throw Error(ErrorCode::InvalidArgument,
+                fmt::format("grid: the {} map must be CV_32FC1 of the image's size {}x{}, got type {} "
+                            "size {}x{}",
+                            name, size.width, size.height, map.type(), map.cols, map.rows));
+}
+
+}  // namespace
+
+HoughGridOptions HoughGridOptions::from(const StageOptions &o) {
+  HoughGridOptions out;
+  out.max_angle_deg = o.get_double("grid.max_angle_deg", out.max_angle_deg);
+  out.tiles = o.get_int("grid.tiles", out.tiles);
+  out.perspective = o.get_bool("grid.perspective", out.perspective);
+  out.min_px_per_mm = o.get_double("grid.min_px_per_mm", out.min_px_per_mm);
+  out.max_px_per_mm = o.get_double("grid.max_px_per_mm", out.max_px_per_mm);
+  if (!(out.max_angle_deg >= 1 && out.max_angle_deg <= 45))
+    throw Error(ErrorCode::InvalidArgument,
+                fmt::format("grid.max_angle_deg must be in [1, 45], got {}", out.max_angle_deg));
+  if (out.tiles < 2 || out.tiles > 8)
+    throw Error(ErrorCode::InvalidArgument, fmt::format("grid.tiles must be in [2, 8], got {}", out.tiles));
+  if (!(out.min_px_per_mm >= 0.5 && out.min_px_per_mm < out.max_px_per_mm && out.max_px_per_mm <= 200))
+    throw Error(ErrorCode::InvalidArgument,
+                fmt::format("grid.min_px_per_mm ({}) and grid.max_px_per_mm ({}) must satisfy "
+                            "0.5 <= min < max <= 200",
+                            out.min_px_per_mm, out.max_px_per_mm));
+  return out;
+}
+
+Geometry HoughGridDetector::detect(const cv::Mat &bgr, const SegmentationMaps &maps) const {
+  if (bgr.empty() || bgr.type() != CV_8UC3)
+    throw Error(ErrorCode::InvalidArgument, "grid: the page image must be a non-empty CV_8UC3 BGR image");
+  const cv::Size size = bgr.size();
+  check_map(maps.grid, "grid", size);
+  check_map(maps.trace, "trace", size);
+  check_map(maps.text, "text", size);
+
+  const cv::Mat ink = ink_mask(bgr);
+  const bool grid_present = has_mass(maps.grid, 0.002);
+  // Trace baselines and text lines: horizontal structure when the grid fails.
+  cv::Mat rows_map;
+  if (has_mass(maps.trace, 0.0002) || has_mass(maps.text, 0.0002)) {
+    if (maps.trace.empty()) rows_map = maps.text;
+    else if (maps.text.empty()) rows_map = maps.trace;
+    else cv::max(maps.trace, maps.text, rows_map);
+  }
+  const int ink_pixels = cv::countNonZero(ink);
+  if (!grid_present && rows_map.empty() && ink_pixels < std::max(50.0, 2e-5 * size.area()))
+    throw Error(ErrorCode::NoGrid, "grid: the page is blank (no grid, trace, text or ink)");
+
+  Orientation o;
+  if (grid_present) o = orient(maps.grid, true, options_);
+  const bool from_grid = o.found;
+  if (!from_grid) {
+    cv::Mat structure = rows_map;
+    if (structure.empty()) ink.convertTo(structure, CV_32F, 1.0 / 255);
+    o = orient(structure, false, options_);
+  }
+
+  Geometry g;
+  rectification(o, size, options_, g);
+  // A grid map without line families is not a grid (noise, texture).
+  if (!(from_grid && scale_from_grid(maps.grid, options_, g)))
+    scale_without_grid(rows_map, ink, size, options_, g);
+  // Scale found, but the page orientation came from weaker evidence.
+  if (!from_grid) g.confidence *= o.found ? 0.9 : 0.7;
+  return g;
+}
+
+}  // namespace detail
+}  // namespace v1
+}  // namespace ecgdig

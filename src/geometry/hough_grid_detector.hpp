@@ -1,0 +1,43 @@
+#pragma once
+// The "hough" grid detector: line-family orientation by projection energy,
+// perspective from vanishing points, scale from the grid period.
+
+#include "ecgdig/grid_detector.hpp"
+#include "ecgdig/stage_options.hpp"
+
+namespace ecgdig {
+inline namespace v1 {
+namespace detail {
+
+/// Settings of HoughGridDetector, read from StageOptions keys "grid.<name>".
+struct HoughGridOptions {
+  double max_angle_deg = 45;   ///< rotations searched: +-this (a 90 degree turn is out of reach)
+  int tiles = 3;               ///< tiles per side for the local line directions
+  bool perspective = true;     ///< fit a homography when the line families converge
+  double min_px_per_mm = 1.5;  ///< smallest scale accepted (about 38 dpi)
+  double max_px_per_mm = 40;   ///< largest scale accepted (about 1000 dpi)
+
+  /// Reads "grid.max_angle_deg", "grid.tiles", "grid.perspective",
+  /// "grid.min_px_per_mm", "grid.max_px_per_mm"; throws Error(InvalidArgument)
+  /// on values out of range.
+  static HoughGridOptions from(const StageOptions &options);
+};
+
+/// Rotation and perspective from the two grid line families (projection
+/// energy over angles, the paper's Hough step), then px per mm from the
+/// autocorrelation of the rectified grid; without a usable grid, the
+/// orientation comes from the trace and text rows and the scale from the
+/// calibration pulse, the trace rows, the page size or an assumed 200 dpi
+/// letter page, in that order.
+class HoughGridDetector final : public GridDetector {
+ public:
+  explicit HoughGridDetector(const HoughGridOptions &options) : options_(options) {}
+  Geometry detect(const cv::Mat &bgr, const SegmentationMaps &maps) const override;
+
+ private:
+  HoughGridOptions options_;
+};
+
+}  // namespace detail
+}  // namespace v1
+}  // namespace ecgdig
