@@ -17,5 +17,6 @@ inline constexpr int kExitInternal = 3;     ///< a bug: an unexpected exception
 void add_eval_command(CLI::App &app, int &exit_code);
 void add_convert_command(CLI::App &app, int &exit_code);
 void add_digitize_command(CLI::App &app, int &exit_code);
+void add_render_command(CLI::App &app, int &exit_code);
 
 }  // namespace ecgdig::cli

@@ -154,14 +154,16 @@ Plan plan_ecg_image_kit(const PageStyle &style, const LayoutSpec &spec, double r
                 "render_page: geometry \"ecg-image-kit\" supports layouts 3x4 and 3x4+1, not " + spec.name);
   Plan plan;
   const double scale = px_per_mm / (200 / 25.4);  // their numbers are 200-dpi pixels
+  // Their coordinates put pixel centres at i + 0.5 (matplotlib/Agg), ours at i.
+  constexpr double kCentre = -0.5;
   plan.column_s = std::min(record_s, 250.0 / style.paper_speed_mm_s) / spec.columns;
-  plan.left_px = 10 * px_per_mm;
-  plan.x_start_px = (style.calibration_pulse ? 15 : 10) * px_per_mm;
+  plan.left_px = 10 * px_per_mm + kCentre;
+  plan.x_start_px = (style.calibration_pulse ? 15 : 10) * px_per_mm + kCentre;
   plan.pulse_from_px = plan.left_px;
   plan.pulse_to_px = plan.x_start_px;
   plan.pitch_px = height_px / 6;
-  for (int r = 0; r < spec.rows; ++r) plan.baseline_px.push_back(height_px * (2.5 + r) / 6);
-  if (spec.rhythm_rows > 0) plan.baseline_px.push_back(height_px * 1534.71 / 1700);
+  for (int r = 0; r < spec.rows; ++r) plan.baseline_px.push_back(height_px * (2.5 + r) / 6 + kCentre);
+  if (spec.rhythm_rows > 0) plan.baseline_px.push_back(height_px * 1534.71 / 1700 + kCentre);
   plan.header_top_px = 23 * scale;
   plan.header_bottom_px = 125 * scale;
   plan.footer_y_px = 1663 * scale;
@@ -305,10 +307,10 @@ void compose(RenderedPage &page, const PageStyle &style, const Look &look, const
   const float mask_level = kMaskCoverage / 255.0f;
 
   // One grid row: paper, then minor and major coverage from the x and y profiles.
-  std::vector<cv::Vec3b> row_bgr(std::size_t(w));
-  std::vector<std::uint8_t> row_grid(std::size_t(w));
+  std::vector<cv::Vec3b> row_bgr(static_cast<std::size_t>(w));
+  std::vector<std::uint8_t> row_grid(static_cast<std::size_t>(w));
   auto grid_row = [&](float my, float jy, bool in_area) {
-    const cv::Vec3b p(std::uint8_t(paper[0]), std::uint8_t(paper[1]), std::uint8_t(paper[2]));
+    const cv::Vec3b p{std::uint8_t(paper[0]), std::uint8_t(paper[1]), std::uint8_t(paper[2])};
     std::fill(row_bgr.begin(), row_bgr.end(), p);
     std::fill(row_grid.begin(), row_grid.end(), std::uint8_t(0));
     if (!in_area) return;
