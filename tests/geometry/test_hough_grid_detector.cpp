@@ -50,11 +50,11 @@ cv::Mat red_grid_map(const cv::Mat &bgr) {
   return out;
 }
 
-// Traces and text are near-black.
+// Traces and text are near-black (the red grid is grey 76).
 cv::Mat dark_map(const cv::Mat &bgr) {
   cv::Mat gray, out;
   cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
-  cv::threshold(gray, gray, 100, 255, cv::THRESH_BINARY_INV);
+  cv::threshold(gray, gray, 60, 255, cv::THRESH_BINARY_INV);
   gray.convertTo(out, CV_32F, 1.0 / 255);
   return out;
 }

@@ -1,0 +1,126 @@
+// The "hough" grid detector on pages from the library's renderer: other DPIs,
+// grid colours and layouts, no grid, and rendered degradations. The renderer's
+// masks stand in for a perfect segmenter.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <tuple>
+
+#include "ecgdig/error.hpp"
+#include "ecgdig/grid_detector.hpp"
+#include "ecgdig/registry.hpp"
+#include "ecgdig/render.hpp"
+#include "ecgdig/types.hpp"
+
+namespace {
+
+using ecgdig::Geometry;
+using ecgdig::GridDetector;
+using ecgdig::PageStyle;
+using ecgdig::RenderedPage;
+using ecgdig::ScaleSource;
+using ecgdig::SegmentationMaps;
+
+cv::Mat as_map(const cv::Mat &mask) {
+  cv::Mat out;
+  mask.convertTo(out, CV_32F, 1.0 / 255);
+  return out;
+}
+
+SegmentationMaps maps_of(const RenderedPage &page) {
+  return {as_map(page.trace_mask), as_map(page.grid_mask), as_map(page.text_mask)};
+}
+
+RenderedPage render(const PageStyle &style, std::uint64_t seed) {
+  return ecgdig::render_page(ecgdig::synthesize_ecg({}, seed), style);
+}
+
+Geometry detect(const RenderedPage &page) {
+  return ecgdig::Registry<GridDetector>::global().create("hough")->detect(page.bgr, maps_of(page));
+}
+
+// dpi, grid major colour (BGR), layout
+using PageCase = std::tuple<double, cv::Scalar, const char *>;
+class RenderedStyles : public ::testing::TestWithParam<PageCase> {};
+
+TEST_P(RenderedStyles, ScaleFromTheGridWithinHalfAPercent) {
+  PageStyle style;
+  style.dpi = std::get<0>(GetParam());
+  style.grid_major_bgr = std::get<1>(GetParam());
+  style.grid_minor_bgr = 0.5 * (style.grid_major_bgr + cv::Scalar::all(255));
+  style.layout = std::get<2>(GetParam());
+  RenderedPage page = render(style, 3);
+  Geometry g = detect(page);
+  EXPECT_EQ(g.scale_source, ScaleSource::Grid);
+  EXPECT_NEAR(g.px_per_mm_x / page.px_per_mm, 1.0, 0.005);
+  EXPECT_NEAR(g.px_per_mm_y / page.px_per_mm, 1.0, 0.005);
+  EXPECT_NEAR(g.rotation_deg, 0.0, 0.05);
+  EXPECT_GT(g.confidence, 0.5);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Pages, RenderedStyles,
+    ::testing::Values(PageCase{100, cv::Scalar(0, 0, 255), "3x4+1"},
+                      PageCase{150, cv::Scalar(90, 90, 90), "6x2"},
+                      PageCase{300, cv::Scalar(200, 120, 40), "12x1"},
+                      PageCase{200, cv::Scalar(0, 140, 0), "3x4"}));
+
+TEST(HoughGridRendered, CalibrationPulseWhenThereIsNoGrid) {
+  for (double dpi : {100.0, 200.0}) {
+    PageStyle style;
+    style.dpi = dpi;
+    style.grid = false;
+    style.calibration_pulse = true;
+    RenderedPage page = render(style, 11);
+    Geometry g = detect(page);
+    SCOPED_TRACE(dpi);
+    EXPECT_EQ(g.scale_source, ScaleSource::CalibrationPulse);
+    EXPECT_NEAR(g.px_per_mm_x / page.px_per_mm, 1.0, 0.03);
+  }
+}
+
+TEST(HoughGridRendered, RotatedPagesAreTurnedBack) {
+  PageStyle style;
+  style.dpi = 150;
+  RenderedPage clean = render(style, 5);
+  for (std::uint64_t seed : {1, 2, 3}) {
+    RenderedPage page = clean;
+    ecgdig::degrade(page, ecgdig::degrade_preset("rotated"), seed);
+    Geometry g = detect(page);
+    // The page's x axis as it lies in the image.
+    const cv::Matx33d &m = page.image_from_page;
+    const double turned_deg = -std::atan2(m(1, 0), m(0, 0)) * 180 / CV_PI;
+    SCOPED_TRACE(turned_deg);
+    EXPECT_NEAR(g.rotation_deg, turned_deg, 0.2);
+    EXPECT_NEAR(g.px_per_mm_x / page.px_per_mm, 1.0, 0.01);
+  }
+}
+
+TEST(HoughGridRendered, PerspectiveFromTheRendererIsUndone) {
+  PageStyle style;
+  style.dpi = 150;
+  RenderedPage page = render(style, 9);
+  ecgdig::DegradeOptions options;
+  options.perspective = 0.04;
+  ecgdig::degrade(page, options, 4);
+  Geometry g = detect(page);
+  ASSERT_EQ(g.scale_source, ScaleSource::Grid);
+  // Page -> rectified must keep rectangles upright and centres central.
+  cv::Matx33d total = g.page_from_image * page.image_from_page;
+  auto at = [&](double x, double y) {
+    cv::Vec3d q = total * cv::Vec3d(x * page.bgr.cols, y * page.bgr.rows, 1);
+    return cv::Point2d(q[0] / q[2], q[1] / q[2]);
+  };
+  cv::Point2d tl = at(0.1, 0.1), tr = at(0.9, 0.1), bl = at(0.1, 0.9), br = at(0.9, 0.9), mid = at(0.5, 0.5);
+  const double width = tr.x - tl.x, height = bl.y - tl.y;
+  EXPECT_NEAR(tr.y - tl.y, 0.0, 0.005 * height);
+  EXPECT_NEAR(br.x - tr.x, 0.0, 0.005 * width);
+  EXPECT_NEAR(mid.x, 0.5 * (tl.x + br.x), 0.005 * width);
+  EXPECT_NEAR(mid.y, 0.5 * (tl.y + br.y), 0.005 * height);
+  EXPECT_NEAR(g.px_per_mm_x / (page.px_per_mm * width / (0.8 * page.bgr.cols)), 1.0, 0.01);
+  EXPECT_NEAR(g.px_per_mm_y / (page.px_per_mm * height / (0.8 * page.bgr.rows)), 1.0, 0.01);
+}
+
+}  // namespace
