@@ -10,6 +10,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -84,15 +85,6 @@ struct OverallMean {
 
 double shift_ms(const LeadScore &lead, double fs_hz) { return 1000.0 * lead.shift_samples / fs_hz; }
 
-/// Scores a truth record for which no usable prediction exists, as the
-/// challenge does: an empty prediction, so every lead is all zeros.
-RecordScore score_without_prediction(const Record &truth) {
-  Record empty;
-  empty.name = truth.name;
-  empty.fs_hz = truth.fs_hz;
-  return score_record(empty, truth);
-}
-
 std::string lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -152,10 +144,8 @@ std::string lead_table(const ScoredRecord &record) {
 }
 
 std::string record_heading(const ScoredRecord &record) {
-  return fmt::format("{}: prediction {}, truth {}, {} leads at {} Hz{}\n", record.name,
-                     record.pred_path.empty() ? "none" : record.pred_path.string(),
-                     record.truth_path.string(), record.score.leads.size(), record.fs_hz,
-                     record.problem.empty() ? "" : " (" + record.problem + ", scored as all zeros)");
+  return fmt::format("{}: prediction {}, truth {}, {} leads at {} Hz\n", record.name, record.pred_path.string(),
+                     record.truth_path.string(), record.score.leads.size(), record.fs_hz);
 }
 
 std::string batch_table(const std::vector<ScoredRecord> &records, const OverallMean &overall) {
@@ -203,37 +193,25 @@ json record_json(const ScoredRecord &record) {
   return result;
 }
 
-/// Scores `pred_path` against `truth_path`; a prediction that cannot be read
-/// is reported and scored as missing. Returns false when the truth cannot be read.
-bool score_pair(const fs::path &pred_path, const fs::path &truth_path, const std::string &name,
-                const EvalOptions &options, ScoredRecord &scored, int &exit_code) {
-  Record truth;
+/// Reads a record; a failure is reported, sets the exit status and gives nullopt.
+std::optional<Record> try_load(const fs::path &path, const EvalOptions &options, int &exit_code) {
   try {
-    truth = load_record(truth_path, options.csv_fs_hz);
+    return load_record(path, options.csv_fs_hz);
   } catch (const std::exception &e) {
-    report_error(truth_path, e.what());
+    report_error(path, e.what());
     exit_code = kExitInputFailed;
-    return false;
+    return std::nullopt;
   }
+}
+
+ScoredRecord make_scored(const std::string &name, const fs::path &pred_path, const fs::path &truth_path,
+                         const Record &truth) {
+  ScoredRecord scored;
   scored.name = name;
+  scored.pred_path = pred_path;
   scored.truth_path = truth_path;
   scored.fs_hz = truth.fs_hz;
-  if (pred_path.empty()) {
-    scored.problem = "no prediction";
-    std::fprintf(stderr, "ecgdig: warning: %s: no prediction, scored as all zeros\n", name.c_str());
-    scored.score = score_without_prediction(truth);
-    return true;
-  }
-  scored.pred_path = pred_path;
-  try {
-    scored.score = score_record(load_record(pred_path, options.csv_fs_hz), truth);
-  } catch (const std::exception &e) {
-    report_error(pred_path, e.what());
-    exit_code = kExitInputFailed;
-    scored.problem = "unreadable prediction";
-    scored.score = score_without_prediction(truth);
-  }
-  return true;
+  return scored;
 }
 
 void write_output(const std::string &text, const EvalOptions &options, int &exit_code) {
@@ -251,14 +229,14 @@ void write_output(const std::string &text, const EvalOptions &options, int &exit
 }
 
 void eval_pair(const EvalOptions &options, int &exit_code) {
-  ScoredRecord scored;
-  if (!score_pair(options.pred, options.truth, fs::path(options.truth).stem().string(), options, scored,
-                  exit_code)) {
+  // Both are read, so that a user sees every problem at once.
+  const std::optional<Record> pred = try_load(options.pred, options, exit_code);
+  const std::optional<Record> truth = try_load(options.truth, options, exit_code);
+  if (!pred || !truth) {
     return;
   }
-  if (!scored.problem.empty()) {
-    return;  // the prediction was unreadable: already reported, nothing worth scoring
-  }
+  ScoredRecord scored = make_scored(fs::path(options.truth).stem().string(), options.pred, options.truth, *truth);
+  scored.score = score_record(*pred, *truth);
   write_output(options.json ? record_json(scored).dump(2) + "\n" : record_heading(scored) + lead_table(scored),
                options, exit_code);
 }
@@ -274,13 +252,32 @@ void eval_folders(const EvalOptions &options, int &exit_code) {
   std::vector<ScoredRecord> records;
   OverallMean overall;
   for (const auto &[name, truth_path] : truths) {
-    const auto pred = preds.find(name);
-    ScoredRecord scored;
-    if (score_pair(pred == preds.end() ? fs::path() : pred->second, truth_path, name, options, scored,
-                   exit_code)) {
-      overall.add(scored.score);
-      records.push_back(std::move(scored));
+    const std::optional<Record> truth = try_load(truth_path, options, exit_code);
+    if (!truth) {
+      continue;  // nothing to score against
     }
+    const auto pred_path = preds.find(name);
+    ScoredRecord scored =
+        make_scored(name, pred_path == preds.end() ? fs::path() : pred_path->second, truth_path, *truth);
+    const std::optional<Record> pred =
+        scored.pred_path.empty() ? std::nullopt : try_load(scored.pred_path, options, exit_code);
+    if (pred) {
+      scored.score = score_record(*pred, *truth);
+    } else {
+      // Scored as the challenge does: an empty prediction, every lead all zeros.
+      if (scored.pred_path.empty()) {
+        scored.problem = "no prediction";
+        std::fprintf(stderr, "ecgdig: warning: %s: no prediction, scored as all zeros\n", name.c_str());
+      } else {
+        scored.problem = "unreadable prediction";
+      }
+      Record empty;
+      empty.name = truth->name;
+      empty.fs_hz = truth->fs_hz;
+      scored.score = score_record(empty, *truth);
+    }
+    overall.add(scored.score);
+    records.push_back(std::move(scored));
   }
   if (options.json) {
     json list = json::array();

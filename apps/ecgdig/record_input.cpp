@@ -28,7 +28,15 @@ Record load_record(const fs::path &path, double csv_fs_hz) {
 }
 
 void report_error(const fs::path &path, const std::string &reason) {
-  std::fprintf(stderr, "ecgdig: error: %s: %s\n", path.string().c_str(), reason.c_str());
+  // Library messages usually start with the file name; do not print it twice.
+  std::string text = reason;
+  for (const std::string &prefix : {"'" + path.string() + "': ", path.string() + ": "}) {
+    if (text.rfind(prefix, 0) == 0) {
+      text.erase(0, prefix.size());
+      break;
+    }
+  }
+  std::fprintf(stderr, "ecgdig: error: %s: %s\n", path.string().c_str(), text.c_str());
 }
 
 }  // namespace ecgdig::cli
