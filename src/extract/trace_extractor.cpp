@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <set>
 #include <vector>
 
 #include <fmt/format.h>
@@ -23,7 +24,9 @@ constexpr double kSmoothCost = 0.05;     // per mm of centre movement
 constexpr double kBaselinePull = 0.03;   // per mm from the panel's baseline
 constexpr double kMissingCost = 1.0;     // a column without trace
 constexpr double kReenterCost = 0.5;     // picking up the trace after a missing stretch
-constexpr double kReachMv = 3.0;         // search this far from the baseline, at least the band
+constexpr double kForeignCost = 0.8;     // a run that another panel's trace owns
+constexpr double kReachMv = 3.0;
+constexpr double kMinInBand = 0.5;       // fraction of a panel's columns that must lie in its band         // search this far from the baseline, at least the band
 
 // A vertical stretch of trace pixels in one column.
 struct Run {
@@ -52,11 +55,15 @@ std::vector<Run> column_runs(const cv::Mat &mask_t, const cv::Mat &prob_t, int x
   return runs;
 }
 
+// Runs (x, top) that belong to another panel's trace.
+using RunSet = std::set<std::pair<int, int>>;
+
 // The run the trace passes through in each of columns [x_first, x_last]
 // (top = -1 where the trace is missing), by a dynamic programme over the
-// columns' runs plus a "missing" state.
+// columns' runs plus a "missing" state. Runs in `foreign` cost extra.
 std::vector<Run> follow_trace(const cv::Mat &mask_t, const cv::Mat &prob_t, int x_first, int x_last,
-                              int y0, int y1, double baseline_px, double px_per_mm_y) {
+                              int y0, int y1, double baseline_px, double px_per_mm_y,
+                              const RunSet &foreign) {
   const int n = std::max(0, x_last - x_first + 1);
   std::vector<std::vector<Run>> runs(n);
   for (int i = 0; i < n; ++i) runs[i] = column_runs(mask_t, prob_t, x_first + i, y0, y1);
@@ -64,14 +71,17 @@ std::vector<Run> follow_trace(const cv::Mat &mask_t, const cv::Mat &prob_t, int 
   // cost[i][s]: best path cost ending in state s of column i; the last state is "missing".
   std::vector<std::vector<double>> cost(n);
   std::vector<std::vector<int>> from(n);
-  const auto unary = [&](const Run &r) { return kBaselinePull * std::abs(r.centre - baseline_px) / px_per_mm_y; };
+  const auto unary = [&](int i, const Run &r) {
+    return kBaselinePull * std::abs(r.centre - baseline_px) / px_per_mm_y +
+           (foreign.count({x_first + i, r.top}) ? kForeignCost : 0.0);
+  };
   for (int i = 0; i < n; ++i) {
     const int states = static_cast<int>(runs[i].size()) + 1;
     cost[i].assign(states, std::numeric_limits<double>::infinity());
     from[i].assign(states, -1);
     for (int s = 0; s < states; ++s) {
       const bool missing = s + 1 == states;
-      const double own = missing ? kMissingCost : unary(runs[i][s]);
+      const double own = missing ? kMissingCost : unary(i, runs[i][s]);
       if (i == 0) {
         cost[i][s] = own;
         continue;
@@ -218,8 +228,11 @@ Record TraceExtractor::extract(const SegmentationMaps &maps, const Geometry &geo
     int x_first = 0;
     std::vector<Run> path;
   };
+  struct Window {
+    int x_last = 0, y0 = 0, y1 = 0;
+  };
   std::vector<Panel> panels;
-  std::vector<int> lengths;
+  std::vector<Window> windows;
   for (const LeadBox &box : layout.leads) {
     Panel panel;
     panel.x_first = std::max(0, static_cast<int>(std::ceil(box.box_px.x - 0.5)));
@@ -231,10 +244,37 @@ Record TraceExtractor::extract(const SegmentationMaps &maps, const Geometry &geo
     const int y0 = std::max(0, static_cast<int>(std::min(box.box_px.y, box.baseline_y_px - reach)));
     const int y1 = std::min(height - 1, static_cast<int>(std::max(box.box_px.br().y, box.baseline_y_px + reach)));
     panel.path = follow_trace(mask_t, prob_t, panel.x_first, x_last, y0, y1, box.baseline_y_px,
-                              geometry.px_per_mm_y);
-    for (const Run &r : panel.path)
-      if (r.top >= 0) lengths.push_back(r.bottom - r.top + 1);
+                              geometry.px_per_mm_y, RunSet());
+    windows.push_back({x_last, y0, y1});
     panels.push_back(std::move(panel));
+  }
+  // Where two panels' paths share runs, a run belongs to the panel whose
+  // baseline is nearer; the other panel follows its own trace again, now
+  // paying for foreign runs (so a crossing trace goes through, not along).
+  std::map<std::pair<int, int>, std::vector<std::size_t>> users;
+  for (std::size_t j = 0; j < panels.size(); ++j)
+    for (std::size_t i = 0; i < panels[j].path.size(); ++i)
+      if (panels[j].path[i].top >= 0) users[{panels[j].x_first + static_cast<int>(i), panels[j].path[i].top}].push_back(j);
+  std::vector<RunSet> foreign(panels.size());
+  for (const auto &[key, js] : users) {
+    if (js.size() < 2) continue;
+    const Run &run = panels[js[0]].path[key.first - panels[js[0]].x_first];
+    const auto distance = [&](std::size_t j) { return std::abs(run.centre - layout.leads[j].baseline_y_px); };
+    const std::size_t owner = *std::min_element(js.begin(), js.end(), [&](std::size_t a, std::size_t b) {
+      return distance(a) < distance(b);
+    });
+    for (std::size_t j : js)
+      if (j != owner) foreign[j].insert(key);
+  }
+  std::vector<int> lengths;
+  for (std::size_t j = 0; j < panels.size(); ++j) {
+    if (!foreign[j].empty()) {
+      const Window &w = windows[j];
+      panels[j].path = follow_trace(mask_t, prob_t, panels[j].x_first, w.x_last, w.y0, w.y1,
+                                    layout.leads[j].baseline_y_px, geometry.px_per_mm_y, foreign[j]);
+    }
+    for (const Run &r : panels[j].path)
+      if (r.top >= 0) lengths.push_back(r.bottom - r.top + 1);
   }
   // The line thickness: the typical run length.
   double line_px = 1;
@@ -242,11 +282,11 @@ Record TraceExtractor::extract(const SegmentationMaps &maps, const Geometry &geo
     std::nth_element(lengths.begin(), lengths.begin() + lengths.size() / 2, lengths.end());
     line_px = lengths[lengths.size() / 2];
   }
-  // Runs that two panels' paths go through: where traces cross.
-  std::map<std::pair<int, int>, int> users;
-  for (const Panel &p : panels)
-    for (std::size_t i = 0; i < p.path.size(); ++i)
-      if (p.path[i].top >= 0) ++users[{p.x_first + static_cast<int>(i), p.path[i].top}];
+  // Runs that two panels' paths still go through: where traces cross.
+  users.clear();
+  for (std::size_t j = 0; j < panels.size(); ++j)
+    for (std::size_t i = 0; i < panels[j].path.size(); ++i)
+      if (panels[j].path[i].top >= 0) users[{panels[j].x_first + static_cast<int>(i), panels[j].path[i].top}].push_back(j);
 
   // Pass 2: y per column, then samples. Per lead: its panels' samples and traced columns.
   struct Acc {
@@ -263,8 +303,14 @@ Record TraceExtractor::extract(const SegmentationMaps &maps, const Geometry &geo
     Acc &a = acc[name];
     std::vector<std::uint8_t> shared(panel.path.size(), 0);
     for (std::size_t i = 0; i < panel.path.size(); ++i)
-      shared[i] = panel.path[i].top >= 0 && users[{panel.x_first + static_cast<int>(i), panel.path[i].top}] > 1;
-    const std::vector<double> y = trace_y(panel.path, shared, line_px);
+      shared[i] = panel.path[i].top >= 0 && users[{panel.x_first + static_cast<int>(i), panel.path[i].top}].size() > 1;
+    std::vector<double> y = trace_y(panel.path, shared, line_px);
+    // A panel whose path mostly runs outside its band has followed a
+    // neighbour's trace: its own is missing.
+    const auto in_band = std::count_if(y.begin(), y.end(), [&](double v) {
+      return std::isfinite(v) && v >= box.box_px.y && v <= box.box_px.br().y;
+    });
+    if (in_band < kMinInBand * static_cast<double>(y.size())) std::fill(y.begin(), y.end(), kNaN);
     a.columns += y.size();
     a.traced += std::count_if(y.begin(), y.end(), [](double v) { return std::isfinite(v); });
     const double gain = is_chest_lead(name) ? layout.chest_gain_mm_per_mv : layout.gain_mm_per_mv;
