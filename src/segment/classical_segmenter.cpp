@@ -36,16 +36,48 @@ constexpr double kLineRunMm = 28.0;
 // Text components: letters and lines of letters.
 constexpr double kTextMaxHeightMm = 8.0;
 constexpr double kGlyphMaxWidthMm = 12.0;
-constexpr double kTextLineMaxHeightMm = 5.0;
-constexpr double kTextLineMinDensity = 0.2;
+constexpr double kTextLineMaxHeightMm = 6.0;
+constexpr double kTextLineMinDensity = 0.12;
+// Darkness of the palest grid lines looked for (1 mm lines of a grey grid).
+constexpr float kPaleDarkness = 0.06f;
+// Pages with more coloured-grid pixels than this share have a coloured grid.
+constexpr double kColourGridShare = 0.02;
 
 inline float ramp(float x, float lo, float hi) { return std::clamp((x - lo) / (hi - lo), 0.0f, 1.0f); }
 
+// Per-pixel evidence as 8-bit lookups, so the full-resolution pass needs no division.
+struct Tables {
+  std::uint8_t darkness[256][256];  // [value][paper value] -> 255 * (1 - value / paper)
+  std::uint8_t colour[256][256];    // [value][chroma] -> 255 * coloured-grid evidence
+  std::uint8_t ink[256];            // [darkness] -> 255 * ink evidence
+  float pale_line[256];             // [darkness] -> evidence for a pale grey grid line
+  float unit[256];                  // [byte] -> byte / 255
+
+  Tables() {
+    for (int v = 0; v < 256; ++v) {
+      for (int k = 0; k < 256; ++k) {
+        darkness[v][k] = cv::saturate_cast<std::uint8_t>(255.0f * std::max(0.0f, 1.0f - float(v) / float(std::max(k, 1))));
+        const float saturation = float(k) / float(std::max(v, 1));
+        colour[v][k] = cv::saturate_cast<std::uint8_t>(255.0f * ramp(saturation, 0.04f, 0.12f) * ramp(float(k), 6.0f, 20.0f));
+      }
+      ink[v] = cv::saturate_cast<std::uint8_t>(255.0f * ramp(v / 255.0f, 0.2f, 0.45f));
+      pale_line[v] = ramp(v / 255.0f, kPaleDarkness * 0.5f, kPaleDarkness * 1.5f);
+      unit[v] = v / 255.0f;
+    }
+  }
+};
+
+const Tables &tables() {
+  static const Tables instance;
+  return instance;
+}
+
 struct PixelMaps {
-  cv::Mat colour;    // CV_32F, coloured-grid evidence
-  cv::Mat ink;       // CV_32F, dark unsaturated ink
+  cv::Mat colour;    // CV_8U, 255 * coloured-grid evidence
+  cv::Mat ink;       // CV_8U, 255 * dark unsaturated ink
   cv::Mat ink_mask;  // CV_8U, 255 where ink >= 0.5
   cv::Mat darkness;  // CV_8U, 255 * (1 - value / paper value)
+  cv::Mat pale_mask; // CV_8U, 255 where unsaturated and a little darker than paper
 };
 
 class ClassicalSegmenter final : public Segmenter {
@@ -67,9 +99,7 @@ class ClassicalSegmenter final : public Segmenter {
 
     // Shape analysis runs at half resolution: 4x cheaper, and a 1 px skew step
     // at full resolution disappears.
-    cv::Mat ink_half;
-    cv::resize(pixels.ink_mask, ink_half, cv::Size((bgr.cols + 1) / 2, (bgr.rows + 1) / 2), 0, 0, cv::INTER_AREA);
-    cv::threshold(ink_half, ink_half, 0, 255, cv::THRESH_BINARY);
+    const cv::Mat ink_half = halve(pixels.ink_mask);
     const cv::Mat lines_half = straight_lines(ink_half, px_per_mm / 2);
     const cv::Mat text_half = text_components(ink_half & ~lines_half, px_per_mm / 2);
 
@@ -78,48 +108,74 @@ class ClassicalSegmenter final : public Segmenter {
     cv::resize(text_half, text, bgr.size(), 0, 0, cv::INTER_NEAREST);
     lines &= pixels.ink_mask;
     text &= pixels.ink_mask;
-    return compose(pixels, lines, text);
+
+    // Pale grid lines (the 1 mm lines of a grey grid) are too light to be
+    // ink; they only add to the grid map, and only without a coloured grid.
+    cv::Mat pale_lines;
+    if (cv::countNonZero(pixels.colour >= 128) < kColourGridShare * double(bgr.total())) {
+      cv::resize(straight_lines(halve(pixels.pale_mask), px_per_mm / 2), pale_lines, bgr.size(), 0, 0, cv::INTER_NEAREST);
+      pale_lines &= pixels.pale_mask;
+    } else {
+      pale_lines = cv::Mat::zeros(bgr.size(), CV_8U);
+    }
+    return compose(pixels, lines, text, pale_lines);
   }
 
  private:
   int stripes() const { return num_threads_ > 0 ? num_threads_ : -1; }
 
   PixelMaps measure_pixels(const cv::Mat &bgr) const {
-    cv::Mat value(bgr.size(), CV_8U);
+    cv::Mat value(bgr.size(), CV_8U), chroma(bgr.size(), CV_8U);
     cv::parallel_for_(cv::Range(0, bgr.rows), [&](const cv::Range &rows) {
       for (int y = rows.start; y < rows.end; ++y) {
-        const auto *p = bgr.ptr<cv::Vec3b>(y);
+        const auto *p = bgr.ptr<std::uint8_t>(y);
         auto *v = value.ptr<std::uint8_t>(y);
-        for (int x = 0; x < bgr.cols; ++x) v[x] = std::max({p[x][0], p[x][1], p[x][2]});
+        auto *c = chroma.ptr<std::uint8_t>(y);
+        for (int x = 0; x < bgr.cols; ++x, p += 3) {
+          const std::uint8_t hi = std::max(std::max(p[0], p[1]), p[2]);
+          v[x] = hi;
+          c[x] = static_cast<std::uint8_t>(hi - std::min(std::min(p[0], p[1]), p[2]));
+        }
       }
     }, stripes());
     cv::Mat paper;
     cv::resize(estimate_paper_background(value), paper, bgr.size(), 0, 0, cv::INTER_LINEAR);
 
-    PixelMaps out{cv::Mat(bgr.size(), CV_32F), cv::Mat(bgr.size(), CV_32F), cv::Mat(bgr.size(), CV_8U),
-                  cv::Mat(bgr.size(), CV_8U)};
+    const Tables &t = tables();
+    PixelMaps out{cv::Mat(bgr.size(), CV_8U), cv::Mat(bgr.size(), CV_8U), cv::Mat(bgr.size(), CV_8U),
+                  cv::Mat(bgr.size(), CV_8U), cv::Mat(bgr.size(), CV_8U)};
+    const int pale_darkness = static_cast<int>(255 * kPaleDarkness);
     cv::parallel_for_(cv::Range(0, bgr.rows), [&](const cv::Range &rows) {
       for (int y = rows.start; y < rows.end; ++y) {
-        const auto *p = bgr.ptr<cv::Vec3b>(y);
         const auto *v = value.ptr<std::uint8_t>(y);
+        const auto *c = chroma.ptr<std::uint8_t>(y);
         const auto *b = paper.ptr<std::uint8_t>(y);
-        auto *colour = out.colour.ptr<float>(y);
-        auto *ink = out.ink.ptr<float>(y);
+        auto *colour = out.colour.ptr<std::uint8_t>(y);
+        auto *ink = out.ink.ptr<std::uint8_t>(y);
         auto *mask = out.ink_mask.ptr<std::uint8_t>(y);
         auto *dark = out.darkness.ptr<std::uint8_t>(y);
+        auto *pale = out.pale_mask.ptr<std::uint8_t>(y);
         for (int x = 0; x < bgr.cols; ++x) {
-          const float vmax = v[x];
-          const float chroma = vmax - std::min({p[x][0], p[x][1], p[x][2]});
-          const float saturation = chroma / std::max(vmax, 1.0f);
-          const float darkness = std::max(0.0f, 1.0f - vmax / std::max<float>(b[x], 1.0f));
-          colour[x] = ramp(saturation, 0.08f, 0.25f) * ramp(chroma, 10.0f, 40.0f);
-          ink[x] = ramp(darkness, 0.2f, 0.45f) * (1.0f - colour[x]);
-          mask[x] = ink[x] >= 0.5f ? 255 : 0;
-          dark[x] = cv::saturate_cast<std::uint8_t>(255.0f * darkness);
+          const std::uint8_t d = t.darkness[v[x]][b[x]];
+          const std::uint8_t col = t.colour[v[x]][c[x]];
+          const std::uint8_t k = static_cast<std::uint8_t>((t.ink[d] * (255 - col) + 127) / 255);
+          colour[x] = col;
+          ink[x] = k;
+          mask[x] = k >= 128 ? 255 : 0;
+          dark[x] = d;
+          pale[x] = (d >= pale_darkness && col < 128) ? 255 : 0;
         }
       }
     }, stripes());
     return out;
+  }
+
+  // Half-size binary mask, set where any of the 2x2 source pixels is set.
+  static cv::Mat halve(const cv::Mat &mask) {
+    cv::Mat half;
+    cv::resize(mask, half, cv::Size((mask.cols + 1) / 2, (mask.rows + 1) / 2), 0, 0, cv::INTER_AREA);
+    cv::threshold(half, half, 0, 255, cv::THRESH_BINARY);
+    return half;
   }
 
   // Ink on long horizontal or vertical runs. The mask is first thickened
@@ -134,29 +190,35 @@ class ClassicalSegmenter final : public Segmenter {
     return (horizontal | vertical) & ink;
   }
 
-  // Ink components of letter size, found after bridging the one-pixel gaps
-  // that removed grid lines leave in a trace.
+  // Ink components of letter size, found after bridging the small gaps that
+  // removed grid lines leave in a trace. Density counts the ink itself, not
+  // the bridged outline.
   static cv::Mat text_components(const cv::Mat &ink, double px_per_mm) {
     cv::Mat bridged, labels, stats, centroids;
-    cv::dilate(ink, bridged, cv::getStructuringElement(cv::MORPH_RECT, {3, 3}));
+    cv::dilate(ink, bridged, cv::getStructuringElement(cv::MORPH_RECT, {5, 5}));
     const int count = cv::connectedComponentsWithStats(bridged, labels, stats, centroids, 8, CV_32S);
+    std::vector<int> ink_area(static_cast<std::size_t>(count), 0);
+    for (int y = 0; y < ink.rows; ++y) {
+      const auto *l = labels.ptr<int>(y);
+      const auto *m = ink.ptr<std::uint8_t>(y);
+      for (int x = 0; x < ink.cols; ++x) ink_area[static_cast<std::size_t>(l[x])] += m[x] ? 1 : 0;
+    }
     std::vector<std::uint8_t> is_text(static_cast<std::size_t>(count), 0);
     for (int i = 1; i < count; ++i) {
-      const double w_mm = stats.at<int>(i, cv::CC_STAT_WIDTH) / px_per_mm;
-      const double h_mm = stats.at<int>(i, cv::CC_STAT_HEIGHT) / px_per_mm;
-      const double density = stats.at<int>(i, cv::CC_STAT_AREA) /
-                              double(stats.at<int>(i, cv::CC_STAT_WIDTH) * stats.at<int>(i, cv::CC_STAT_HEIGHT));
-      const bool glyph = h_mm <= kTextMaxHeightMm && w_mm <= kGlyphMaxWidthMm;
-      const bool text_line = h_mm <= kTextLineMaxHeightMm && density >= kTextLineMinDensity;
+      const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
+      const double density = ink_area[static_cast<std::size_t>(i)] / double(w * h);
+      const bool glyph = h <= kTextMaxHeightMm * px_per_mm && w <= kGlyphMaxWidthMm * px_per_mm;
+      const bool text_line = h <= kTextLineMaxHeightMm * px_per_mm && density >= kTextLineMinDensity;
       is_text[static_cast<std::size_t>(i)] = (glyph || text_line) ? 255 : 0;
     }
     cv::Mat text(ink.size(), CV_8U);
     for (int y = 0; y < ink.rows; ++y) {
       const auto *l = labels.ptr<int>(y);
+      const auto *m = ink.ptr<std::uint8_t>(y);
       auto *t = text.ptr<std::uint8_t>(y);
-      for (int x = 0; x < ink.cols; ++x) t[x] = is_text[static_cast<std::size_t>(l[x])];
+      for (int x = 0; x < ink.cols; ++x) t[x] = is_text[static_cast<std::size_t>(l[x])] & m[x];
     }
-    return text & ink;
+    return text;
   }
 
   // Typical darkness of line ink; trace ink clearly darker than it stays trace
@@ -185,24 +247,30 @@ class ClassicalSegmenter final : public Segmenter {
     return median + (255 - median) / 2 + 10;
   }
 
-  SegmentationMaps compose(const PixelMaps &pixels, const cv::Mat &lines, const cv::Mat &text) const {
+  SegmentationMaps compose(const PixelMaps &pixels, const cv::Mat &lines, const cv::Mat &text,
+                           const cv::Mat &pale_lines) const {
     const int keep_darkness = trace_over_line_darkness(pixels, lines);
+    const float *unit = tables().unit;
+    const float *pale_line = tables().pale_line;
     SegmentationMaps maps{cv::Mat(lines.size(), CV_32F), cv::Mat(lines.size(), CV_32F), cv::Mat(lines.size(), CV_32F)};
     cv::parallel_for_(cv::Range(0, lines.rows), [&](const cv::Range &rows) {
       for (int y = rows.start; y < rows.end; ++y) {
-        const auto *colour = pixels.colour.ptr<float>(y);
-        const auto *ink = pixels.ink.ptr<float>(y);
+        const auto *colour = pixels.colour.ptr<std::uint8_t>(y);
+        const auto *ink = pixels.ink.ptr<std::uint8_t>(y);
         const auto *dark = pixels.darkness.ptr<std::uint8_t>(y);
         const auto *l = lines.ptr<std::uint8_t>(y);
         const auto *t = text.ptr<std::uint8_t>(y);
+        const auto *pale = pale_lines.ptr<std::uint8_t>(y);
         auto *trace = maps.trace.ptr<float>(y);
         auto *grid = maps.grid.ptr<float>(y);
         auto *txt = maps.text.ptr<float>(y);
         for (int x = 0; x < lines.cols; ++x) {
           const bool on_line = l[x] && dark[x] < keep_darkness;
-          txt[x] = t[x] ? ink[x] : 0.0f;
-          trace[x] = (on_line || t[x]) ? 0.0f : ink[x];
-          grid[x] = std::min(std::max(colour[x], on_line ? ink[x] : 0.0f), 1.0f - trace[x] - txt[x]);
+          const float k = unit[ink[x]];
+          txt[x] = t[x] ? k : 0.0f;
+          trace[x] = (on_line || t[x]) ? 0.0f : k;
+          const float line = on_line ? k : pale[x] ? pale_line[dark[x]] : 0.0f;
+          grid[x] = std::min(std::max(unit[colour[x]], line), 1.0f - trace[x] - txt[x]);
         }
       }
     }, stripes());
