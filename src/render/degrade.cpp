@@ -126,28 +126,40 @@ void check_page(const RenderedPage &page) {
 
 // All three masks in one byte per pixel, so one lookup warps them together.
 cv::Mat pack_labels(const RenderedPage &page) {
-  cv::Mat labels(page.bgr.size(), CV_8UC1, cv::Scalar(kPageBit));
-  const std::pair<const cv::Mat *, std::uint8_t> masks[] = {
-      {&page.trace_mask, kTraceBit}, {&page.grid_mask, kGridBit}, {&page.text_mask, kTextBit}};
-  for (const auto &[mask, bit] : masks) {
-    if (mask->empty()) continue;
-    cv::Mat on;
-    cv::compare(*mask, cv::Scalar(0), on, cv::CMP_NE);
-    cv::bitwise_or(labels, cv::Scalar(bit), labels, on);
+  cv::Mat labels(page.bgr.size(), CV_8UC1);
+  const cv::Mat none = cv::Mat::zeros(page.bgr.size(), CV_8UC1);
+  const cv::Mat &trace = page.trace_mask.empty() ? none : page.trace_mask;
+  const cv::Mat &grid = page.grid_mask.empty() ? none : page.grid_mask;
+  const cv::Mat &text = page.text_mask.empty() ? none : page.text_mask;
+  for (int y = 0; y < labels.rows; ++y) {
+    const auto *t = trace.ptr<std::uint8_t>(y);
+    const auto *g = grid.ptr<std::uint8_t>(y);
+    const auto *x = text.ptr<std::uint8_t>(y);
+    auto *l = labels.ptr<std::uint8_t>(y);
+    for (int i = 0; i < labels.cols; ++i)
+      l[i] = std::uint8_t(kPageBit | (t[i] != 0) * kTraceBit | (g[i] != 0) * kGridBit | (x[i] != 0) * kTextBit);
   }
   return labels;
 }
 
 void unpack_labels(const cv::Mat &labels, RenderedPage &page) {
-  const std::pair<cv::Mat *, std::uint8_t> masks[] = {
-      {&page.trace_mask, kTraceBit}, {&page.grid_mask, kGridBit}, {&page.text_mask, kTextBit}};
-  for (const auto &[mask, bit] : masks) {
-    // Fresh buffers: the caller's copies of the page may share the old ones.
-    cv::Mat bits, binary;
-    cv::bitwise_and(labels, cv::Scalar(bit), bits);
-    cv::compare(bits, cv::Scalar(0), binary, cv::CMP_NE);
-    *mask = binary;
+  // Fresh buffers: the caller's copies of the page may share the old ones.
+  cv::Mat trace(labels.size(), CV_8UC1), grid(labels.size(), CV_8UC1), text(labels.size(), CV_8UC1);
+  for (int y = 0; y < labels.rows; ++y) {
+    const auto *l = labels.ptr<std::uint8_t>(y);
+    auto *t = trace.ptr<std::uint8_t>(y);
+    auto *g = grid.ptr<std::uint8_t>(y);
+    auto *x = text.ptr<std::uint8_t>(y);
+    for (int i = 0; i < labels.cols; ++i) {
+      // 0 - bit is 0 or all ones: branch-free, so the loop vectorises.
+      t[i] = std::uint8_t(0 - (l[i] & kTraceBit));
+      g[i] = std::uint8_t(0 - ((l[i] & kGridBit) >> 1));
+      x[i] = std::uint8_t(0 - ((l[i] & kTextBit) >> 2));
+    }
   }
+  page.trace_mask = trace;
+  page.grid_mask = grid;
+  page.text_mask = text;
 }
 
 cv::Matx33d rotation_about(const cv::Point2d &centre, double angle_deg) {

@@ -27,13 +27,6 @@ Rng::Rng(std::uint64_t seed, std::uint64_t stream)
   next();
 }
 
-std::uint64_t Rng::next() {
-  std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
 double Rng::uniform(double lo, double hi) {
   return lo + (hi - lo) * double(next() >> 11) * 0x1.0p-53;
 }
@@ -129,6 +122,16 @@ cv::Mat inverse_lattice(const Warp &warp, int step_px) {
 
 void apply_warp(const Warp &warp, const cv::Mat &bgr, const cv::Mat &labels, cv::Mat &bgr_out,
                 cv::Mat &labels_out) {
+  const cv::Matx33d &h = warp.homography;
+  const cv::Rect frame(cvRound(-h(0, 2)), cvRound(-h(1, 2)), warp.out_size.width, warp.out_size.height);
+  if (!warp.nonlinear() && h(0, 0) == 1 && h(0, 1) == 0 && h(1, 0) == 0 && h(1, 1) == 1 && h(2, 0) == 0 &&
+      h(2, 1) == 0 && h(2, 2) == 1 && frame.x == -h(0, 2) && frame.y == -h(1, 2) &&
+      (frame & cv::Rect(0, 0, bgr.cols, bgr.rows)) == frame) {
+    // A plain crop: cut the frame out, no resampling.
+    bgr_out = bgr(frame).clone();
+    labels_out = labels(frame).clone();
+    return;
+  }
   constexpr int step = kLatticeStepPx;
   constexpr float inv_step = 1.0f / step;
   const cv::Mat lattice = inverse_lattice(warp, step);
@@ -143,30 +146,42 @@ void apply_warp(const Warp &warp, const cv::Mat &bgr, const cv::Mat &labels, cv:
   cv::Mat xy(height, width, CV_16SC2);
   cv::Mat frac(height, width, CV_16UC1);
   labels_out.create(height, width, CV_8UC1);
-  std::vector<cv::Vec2f> row_nodes(nx + 1);
+  std::vector<float> nodes(2 * (nx + 1));
+  // Plain pointers: byte stores below may alias anything reached through an object.
+  float *const node_x = nodes.data();
+  float *const node_y = nodes.data() + nx + 1;
+  const int in_cols = labels.cols, in_rows = labels.rows;
+  const auto *lab_in = labels.ptr<std::uint8_t>(0);
+  const std::size_t lab_step = labels.step[0];
   for (int y = 0; y < height; ++y) {
     const int j = y / step;
     const int j1 = std::min(j + 1, lattice.rows - 1);
     const float fy = float(y - j * step) * inv_step;
     const auto *a = lattice.ptr<cv::Vec2f>(j);
     const auto *b = lattice.ptr<cv::Vec2f>(j1);
-    for (int i = 0; i < nx; ++i) row_nodes[i] = a[i] + (b[i] - a[i]) * fy;
-    row_nodes[nx] = row_nodes[nx - 1];
-    auto *xy_row = xy.ptr<cv::Vec2s>(y);
+    for (int i = 0; i < nx; ++i) {
+      node_x[i] = a[i][0] + (b[i][0] - a[i][0]) * fy;
+      node_y[i] = a[i][1] + (b[i][1] - a[i][1]) * fy;
+    }
+    node_x[nx] = node_x[nx - 1];
+    node_y[nx] = node_y[nx - 1];
+    auto *xy_row = xy.ptr<short>(y);
     auto *frac_row = frac.ptr<std::uint16_t>(y);
     auto *lab_row = labels_out.ptr<std::uint8_t>(y);
     for (int x = 0; x < width; ++x) {
       const int i = x / step;
       const float fx = float(x - i * step) * inv_step;
-      const cv::Vec2f p = row_nodes[i] + (row_nodes[i + 1] - row_nodes[i]) * fx;
-      const int ix = int(std::lrint(std::clamp(p[0], lo_x, hi_x) * 32.f));
-      const int iy = int(std::lrint(std::clamp(p[1], lo_y, hi_y) * 32.f));
-      xy_row[x] = cv::Vec2s(short(ix >> 5), short(iy >> 5));
+      const float px = node_x[i] + (node_x[i + 1] - node_x[i]) * fx;
+      const float py = node_y[i] + (node_y[i + 1] - node_y[i]) * fx;
+      const int ix = cvRound(std::min(std::max(px, lo_x), hi_x) * 32.f);
+      const int iy = cvRound(std::min(std::max(py, lo_y), hi_y) * 32.f);
+      xy_row[2 * x] = short(ix >> 5);
+      xy_row[2 * x + 1] = short(iy >> 5);
       frac_row[x] = std::uint16_t(((iy & 31) << 5) | (ix & 31));
-      const int nx_px = (ix + 16) >> 5;
-      const int ny_px = (iy + 16) >> 5;
-      lab_row[x] = (nx_px >= 0 && ny_px >= 0 && nx_px < labels.cols && ny_px < labels.rows)
-                       ? labels.at<std::uint8_t>(ny_px, nx_px)
+      const unsigned nx_px = unsigned((ix + 16) >> 5);
+      const unsigned ny_px = unsigned((iy + 16) >> 5);
+      lab_row[x] = (nx_px < unsigned(in_cols) && ny_px < unsigned(in_rows))
+                       ? lab_in[ny_px * lab_step + nx_px]
                        : std::uint8_t(0);
     }
   }

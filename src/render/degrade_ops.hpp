@@ -27,7 +27,12 @@ class Rng {
   /// One independent stream per (seed, step) so that enabling one step does
   /// not change the random draws of the others.
   Rng(std::uint64_t seed, std::uint64_t stream);
-  std::uint64_t next();
+  std::uint64_t next() {
+    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
   /// Uniform in [lo, hi).
   double uniform(double lo, double hi);
   /// Uniform integer in [lo, hi].
