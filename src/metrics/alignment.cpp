@@ -191,8 +191,8 @@ int transform_size(int a0, int wa, int b0, int wb, int exact, bool full) {
   const int linear = wa + wb - 1;
   if (full) return cv::getOptimalDFTSize(linear);
   const int c = a0 - b0;
-  const int needed = std::max(wb - c, wa + c) + exact;
-  return cv::getOptimalDFTSize(std::max(1, std::min(linear, needed)));
+  const int needed = std::max({wa, wb, std::max(wb - c, wa + c) + exact});
+  return cv::getOptimalDFTSize(std::min(linear, needed));
 }
 
 struct Peak {
@@ -209,12 +209,18 @@ Peak correlation_peak(const SmoothedImage &truth, const SmoothedImage &pred, int
   const AxisLags vert = axis_lags(rows, truth.row0, ha, pred.row0, hb);
   const AxisLags horz = axis_lags(cols, truth.col0, wa, pred.col0, wb);
 
-  cv::Mat a = cv::Mat::zeros(rows, cols, CV_32F), b = cv::Mat::zeros(rows, cols, CV_32F);
+  // Per-thread buffers: the transforms of consecutive leads have equal sizes.
+  thread_local cv::Mat a, b, fa, fb, corr;
+  a.create(rows, cols, CV_32F);
+  b.create(rows, cols, CV_32F);
+  a.setTo(0);
+  b.setTo(0);
   copy_to_float(truth, a);
   copy_to_float(pred, b);
-  cv::Mat fa, fb, corr;
-  cv::dft(a, fa, 0, ha);
-  cv::dft(b, fb, 0, hb);
+  // OpenCV refuses the zero-row shortcut for single-column matrices.
+  const bool skip_zero_rows = cols > 1;
+  cv::dft(a, fa, 0, skip_zero_rows ? ha : 0);
+  cv::dft(b, fb, 0, skip_zero_rows ? hb : 0);
   cv::mulSpectrums(fb, fa, fb, 0, true);
   cv::dft(fb, corr, cv::DFT_INVERSE | cv::DFT_REAL_OUTPUT | cv::DFT_SCALE);
 
@@ -225,15 +231,33 @@ Peak correlation_peak(const SmoothedImage &truth, const SmoothedImage &pred, int
   for (double v : pred.values) norm_b += v * v;
   const double tolerance = kFftTolerance * std::sqrt(norm_a * norm_b);
 
+  // Horizontal indices with one true lag, and with several, as runs.
+  struct Run {
+    int begin, end;
+    bool exact;
+  };
+  std::vector<Run> runs;
+  for (int k = 0; k < cols;) {
+    if (horz.count[k] == 0) {
+      ++k;
+      continue;
+    }
+    const bool exact = horz.count[k] == 1;
+    int e = k + 1;
+    while (e < cols && horz.count[e] != 0 && (horz.count[e] == 1) == exact) ++e;
+    runs.push_back({k, e, exact});
+    k = e;
+  }
+
   float best_exact = -std::numeric_limits<float>::infinity();
-  float best_aliased = -std::numeric_limits<float>::infinity();
+  float best_aliased = best_exact;
   for (int p = 0; p < rows; ++p) {
     if (vert.count[p] == 0) continue;
     const float *row = corr.ptr<float>(p);
-    for (int k = 0; k < cols; ++k) {
-      if (horz.count[k] == 0) continue;
-      if (vert.count[p] == 1 && horz.count[k] == 1) best_exact = std::max(best_exact, row[k]);
-      else best_aliased = std::max(best_aliased, row[k]);
+    for (const Run &run : runs) {
+      const float m = *std::max_element(row + run.begin, row + run.end);
+      if (vert.count[p] == 1 && run.exact) best_exact = std::max(best_exact, m);
+      else best_aliased = std::max(best_aliased, m);
     }
   }
 
@@ -243,12 +267,14 @@ Peak correlation_peak(const SmoothedImage &truth, const SmoothedImage &pred, int
     double exact;
   };
   std::vector<Candidate> candidates;
+  const float threshold = static_cast<float>(best_exact - tolerance);
   for (int p = 0; p < rows; ++p) {
     if (vert.count[p] != 1) continue;
     const float *row = corr.ptr<float>(p);
-    for (int k = 0; k < cols; ++k)
-      if (horz.count[k] == 1 && row[k] >= best_exact - tolerance)
-        candidates.push_back({row[k], vert.lag[p], horz.lag[k], 0.0});
+    for (const Run &run : runs)
+      if (run.exact)
+        for (int k = run.begin; k < run.end; ++k)
+          if (row[k] >= threshold) candidates.push_back({row[k], vert.lag[p], horz.lag[k], 0.0});
   }
   if (candidates.size() > kMaxCandidates) {
     std::nth_element(candidates.begin(), candidates.begin() + kMaxCandidates, candidates.end(),

@@ -82,6 +82,12 @@ def cases():
 
     yield 'shift_0p6_s', fs, t, f32(shifted(t, 300))
 
+    yield 'short_prediction', fs, t, f32((shifted(t, -25) + lcg_noise(n, 4, 0.08))[:3000])
+
+    p = np.full(n, np.nan)
+    p[4000:4300] = t[4010:4310] + 0.3
+    yield 'narrow_prediction', fs, t, f32(p)
+
     fs2, n2 = 250, 2500
     t2 = ecg_like(n2, fs2)
     yield 'rate_250_hz', fs2, t2, f32(1.1 * shifted(t2, 12) + lcg_noise(n2, 3, 0.1))

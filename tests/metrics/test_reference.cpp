@@ -41,6 +41,8 @@ const std::vector<ReferenceCase> kReference = {
     {"all_zero", -5, -0.047906018, 0.445011, true},
     {"gap_and_gain", 100, 0.000000000, 18.400000},
     {"shift_0p6_s", 0, 0.000000000, -1.710374},
+    {"short_prediction", 25, -0.006222599, 10.370947},
+    {"narrow_prediction", -10, 0.301008070, 2.750600},
     {"rate_250_hz", -12, -0.006514135, 13.903474},
 };
 
@@ -90,6 +92,16 @@ Pair make_case(const std::string &name) {
     return {fs, t, pred};
   }
   if (name == "shift_0p6_s") return {fs, t, shifted(t, 300)};
+  if (name == "short_prediction") {
+    std::vector<double> pred = plus(shifted(t, -25), lcg_noise(n, 4, 0.08));
+    pred.resize(3000);
+    return {fs, t, pred};
+  }
+  if (name == "narrow_prediction") {
+    std::vector<double> pred(n, std::nan(""));
+    for (std::size_t i = 4000; i < 4300; ++i) pred[i] = t[i + 10] + 0.3;
+    return {fs, t, pred};
+  }
   // rate_250_hz
   const std::vector<double> t2 = ecg_like(2500, 250);
   return {250, t2,
