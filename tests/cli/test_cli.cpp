@@ -158,6 +158,25 @@ TEST_F(CliTest, ConvertIntoFolderNamesFileAfterInput) {
   EXPECT_EQ(record.num_samples(), 5000u);
 }
 
+TEST_F(CliTest, ConvertTakesTheRateOfATimelessCsvFromFs) {
+  const fs::path csv = dir_ / "timeless.csv";
+  const fs::path json_file = dir_ / "timeless.json";
+  ASSERT_EQ(run("convert " + quote(kRecord) + " " + quote(csv)).status, 0);
+  const CliRun result = run("convert " + quote(csv) + " " + quote(json_file) + " --fs 250");
+  ASSERT_EQ(result.status, 0) << result.err;
+  const ecgdig::Record record = ecgdig::read_json(json_file);
+  EXPECT_DOUBLE_EQ(record.fs_hz, 250.0);
+  EXPECT_EQ(record.num_samples(), 5000u);
+}
+
+TEST_F(CliTest, HelpListsTheCommands) {
+  const CliRun result = run("--help");
+  EXPECT_EQ(result.status, 0);
+  for (const char *command : {"eval", "convert"}) {
+    EXPECT_NE(result.out.find(command), std::string::npos) << result.out;
+  }
+}
+
 TEST_F(CliTest, UsageErrorsExitWith2) {
   const std::string rec = quote(kRecord);
   for (const std::string args :
