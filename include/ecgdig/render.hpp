@@ -75,7 +75,9 @@ struct LeadTruth {
   double t_start_s = 0;             ///< recording time at the panel's left edge
   double duration_s = 0;            ///< time span shown
   std::size_t first_sample = 0;     ///< index in the record of path_px[0]
-  std::vector<cv::Point2f> path_px; ///< sub-pixel position of every drawn sample, in the final image
+  /// Sub-pixel position of every drawn sample, in the final image, pixel
+  /// centres at integer coordinates; y is NaN where the sample is NaN.
+  std::vector<cv::Point2f> path_px;
 };
 
 /// A rendered page and everything known about it.
