@@ -4,28 +4,35 @@ include(CMakePackageConfigHelpers)
 
 set(ECGDIG_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/ecgdig)
 
-# The C facade joins the same export set when it is part of the build.
-set(_ecgdig_targets ecgdig)
-if(TARGET ecgdig_c)
-  list(APPEND _ecgdig_targets ecgdig_c)
-  set_target_properties(ecgdig_c PROPERTIES EXPORT_NAME c)
-  install(DIRECTORY ${PROJECT_SOURCE_DIR}/capi/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-endif()
+# Library targets of the export set. Deferred to the end of the top-level
+# CMakeLists.txt so that the C facade (ecgdig_c, from capi/) joins the set
+# whichever order the subdirectories are added in.
+function(ecgdig_install_libraries)
+  set(targets ecgdig)
+  if(TARGET ecgdig_c)
+    list(APPEND targets ecgdig_c)
+    set_target_properties(ecgdig_c PROPERTIES EXPORT_NAME c)
+    install(DIRECTORY ${PROJECT_SOURCE_DIR}/capi/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+      COMPONENT dev)
+  endif()
+  install(TARGETS ${targets}
+    EXPORT ecgdig-targets
+    LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT runtime NAMELINK_COMPONENT dev
+    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev
+    RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT runtime
+    INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  install(EXPORT ecgdig-targets
+    NAMESPACE ecgdig::
+    FILE ecgdig-targets.cmake
+    DESTINATION ${ECGDIG_CMAKE_DIR}
+    COMPONENT dev)
+  # Build tree: find_package(ecgdig PATHS <build dir>) works without installing.
+  export(EXPORT ecgdig-targets NAMESPACE ecgdig:: FILE ${PROJECT_BINARY_DIR}/ecgdig-targets.cmake)
+endfunction()
+cmake_language(DEFER DIRECTORY ${PROJECT_SOURCE_DIR} CALL ecgdig_install_libraries)
 
-install(TARGETS ${_ecgdig_targets}
-  EXPORT ecgdig-targets
-  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT runtime NAMELINK_COMPONENT dev
-  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev
-  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT runtime
-  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/ecgdig DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
   COMPONENT dev FILES_MATCHING PATTERN "*.hpp" PATTERN "*.h")
-
-install(EXPORT ecgdig-targets
-  NAMESPACE ecgdig::
-  FILE ecgdig-targets.cmake
-  DESTINATION ${ECGDIG_CMAKE_DIR}
-  COMPONENT dev)
 
 # The same config file serves the install tree and the build tree; it only
 # includes ecgdig-targets.cmake from its own folder.
@@ -38,9 +45,6 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/ecgdigConfigVersion.cmake
 install(FILES ${PROJECT_BINARY_DIR}/ecgdigConfig.cmake ${PROJECT_BINARY_DIR}/ecgdigConfigVersion.cmake
   DESTINATION ${ECGDIG_CMAKE_DIR}
   COMPONENT dev)
-
-# Build tree: find_package(ecgdig PATHS <build dir>) works without installing.
-export(EXPORT ecgdig-targets NAMESPACE ecgdig:: FILE ${PROJECT_BINARY_DIR}/ecgdig-targets.cmake)
 
 # pkg-config: paths relative to the .pc file, so `cmake --install --prefix X`
 # gives a working file under any prefix.
