@@ -31,35 +31,33 @@ double snap_to(double value, std::initializer_list<double> choices, double toler
 
 std::optional<CalibrationPulse> find_calibration_pulse(const cv::Mat &mask, int x_begin,
                                                        int row_top_px, int row_bottom_px,
-                                                       double baseline_px, double px_per_mm_x,
-                                                       double px_per_mm_y) {
+                                                       double px_per_mm_x, double px_per_mm_y) {
   x_begin = std::max(0, x_begin);
   const int top = std::max(0, row_top_px);
   const int bottom = std::min(mask.rows - 1, row_bottom_px);
-  const int x_last = std::min(mask.cols - 1, x_begin + static_cast<int>(25 * px_per_mm_x));
+  const int x_last = std::min(mask.cols - 1, x_begin + static_cast<int>(40 * px_per_mm_x));
   const double min_rise_px = 2.5 * px_per_mm_y;
   if (x_begin >= mask.cols || top >= bottom) return std::nullopt;
 
   std::vector<std::pair<int, int>> runs;
   for (int x = x_begin; x <= x_last; ++x) runs.push_back(top_run(mask, x, top, bottom));
-  const auto raised = [&](int i) { return runs[i].first >= 0 && baseline_px - runs[i].first >= min_rise_px; };
+  const int n = static_cast<int>(runs.size());
 
-  const int max_start = static_cast<int>(10 * px_per_mm_x);
-  for (int i = 0; i < static_cast<int>(runs.size()) && i <= max_start; ++i) {
-    if (!raised(i)) continue;
-    // The plateau: consecutive raised columns whose top stays within 2 px.
+  const int max_start = static_cast<int>(26 * px_per_mm_x);
+  for (int i = 0; i < n && i <= max_start; ++i) {
+    // A rising edge: a long vertical run; then the plateau: columns whose top stays within 2 px.
+    if (runs[i].first < 0 || runs[i].second - runs[i].first < min_rise_px) continue;
     int j = i;
-    while (j + 1 < static_cast<int>(runs.size()) && raised(j + 1) &&
-           std::abs(runs[j + 1].first - runs[i].first) <= 2)
-      ++j;
+    while (j + 1 < n && runs[j + 1].first >= 0 && std::abs(runs[j + 1].first - runs[i].first) <= 2) ++j;
     const int first = i;
     i = j;  // a failed candidate is skipped whole
     const double width_mm = (j - first + 1) / px_per_mm_x;
     if (width_mm < 2.5 || width_mm > 12.5) continue;
     const int top_y = runs[first].first;
-    const double height = baseline_px - top_y;
+    const double height = runs[first].second - top_y;
     // Edges run from the top line down to the baseline; the interior is the top line only.
     const auto is_edge = [&](int k) { return runs[k].second - runs[k].first >= 0.7 * height; };
+    while (j > first && !is_edge(j)) --j;  // the top line's end cap overhangs the falling edge
     int rise_end = first, fall_begin = j;
     while (rise_end < j && is_edge(rise_end + 1)) ++rise_end;
     while (fall_begin > first && is_edge(fall_begin - 1)) --fall_begin;

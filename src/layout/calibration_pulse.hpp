@@ -20,15 +20,14 @@ struct CalibrationPulse {
   double width_px() const { return x_fall_px - x_rise_px; }
 };
 
-/// Looks for a pulse (flat at the baseline, a step up of at least 2.5 mm,
-/// flat 2.5-12 mm, back down) starting within 10 mm right of `x_begin`.
+/// Looks for a pulse (a step up of at least 2.5 mm, flat for 2.5-12.5 mm,
+/// back down) starting within 26 mm right of `x_begin`: a flat top line
+/// whose first and last columns run down to the baseline.
 /// @param mask CV_8UC1, non-zero on the trace
 /// @param row_top_px, row_bottom_px the row's band (search window)
-/// @param baseline_px approximate 0 mV line of the row
 std::optional<CalibrationPulse> find_calibration_pulse(const cv::Mat &mask, int x_begin,
                                                        int row_top_px, int row_bottom_px,
-                                                       double baseline_px, double px_per_mm_x,
-                                                       double px_per_mm_y);
+                                                       double px_per_mm_x, double px_per_mm_y);
 
 /// `value` snapped to the nearest of `choices` when within `tolerance`
 /// (relative); `value` itself otherwise.

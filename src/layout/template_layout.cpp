@@ -103,21 +103,28 @@ std::vector<std::uint8_t> column_presence(const cv::Mat &mask, int y0, int y1) {
   return std::vector<std::uint8_t>(reduced.ptr<std::uint8_t>(), reduced.ptr<std::uint8_t>() + mask.cols);
 }
 
-// Baselines: peaks of the smoothed horizontal projection of the wide trace
-// components (the isoelectric line is where a trace spends most columns).
+cv::Mat smoothed_profile(const cv::Mat &profile, double sigma_px) {
+  cv::Mat out;
+  const int ksize = 2 * static_cast<int>(std::ceil(3 * sigma_px)) + 1;
+  cv::GaussianBlur(profile, out, cv::Size(1, ksize), 0, sigma_px);
+  return out;
+}
+
+// Rows: peaks of the horizontal projection of the wide trace components,
+// smoothed enough that baseline wander leaves one peak per row; the baseline
+// is the sharp peak (the isoelectric level the trace spends most columns at)
+// near it.
 std::vector<Row> find_rows(const cv::Mat &traces, double px_per_mm_x, double px_per_mm_y) {
   cv::Mat hist;
   cv::reduce(traces, hist, 1, cv::REDUCE_SUM, CV_64F);
-  const double sigma = 0.4 * px_per_mm_y;
-  const int ksize = 2 * static_cast<int>(std::ceil(3 * sigma)) + 1;
-  cv::GaussianBlur(hist, hist, cv::Size(1, ksize), 0, sigma);
-  const double *h = hist.ptr<double>();
+  const cv::Mat coarse = smoothed_profile(hist, 1.5 * px_per_mm_y), fine = smoothed_profile(hist, 0.4 * px_per_mm_y);
+  const double *h = coarse.ptr<double>(), *f = fine.ptr<double>();
   double h_max = 0;
-  cv::minMaxLoc(hist, nullptr, &h_max);
+  cv::minMaxLoc(coarse, nullptr, &h_max);
   if (h_max <= 0) return {};
 
   std::vector<int> peaks;
-  for (int y = 1; y + 1 < hist.rows; ++y)
+  for (int y = 1; y + 1 < coarse.rows; ++y)
     if (h[y] >= h[y - 1] && h[y] > h[y + 1] && h[y] >= 0.2 * h_max) peaks.push_back(y);
   std::sort(peaks.begin(), peaks.end(), [&](int a, int b) { return h[a] > h[b]; });
   std::vector<int> kept;
@@ -130,19 +137,23 @@ std::vector<Row> find_rows(const cv::Mat &traces, double px_per_mm_x, double px_
   std::vector<std::pair<int, int>> covered;  // (peak, columns)
   int most = 0;
   for (int p : kept) {
-    const int half = static_cast<int>(1.5 * px_per_mm_y);
+    const int half = static_cast<int>(3 * px_per_mm_y);
     auto cols = column_presence(traces, p - half, p + half);
     const int count = static_cast<int>(std::count(cols.begin(), cols.end(), 255));
     covered.emplace_back(p, count);
     most = std::max(most, count);
   }
   std::vector<Row> rows;
+  const int reach = static_cast<int>(3 * px_per_mm_y);
   for (auto [p, count] : covered) {
     if (count < 0.4 * most || count < 20 * px_per_mm_x) continue;
+    int best = p;
+    for (int y = std::max(1, p - reach); y <= std::min(fine.rows - 2, p + reach); ++y)
+      if (f[y] > f[best]) best = y;
+    const double denom = f[best - 1] - 2 * f[best] + f[best + 1];
+    const double frac = denom < 0 ? 0.5 * (f[best - 1] - f[best + 1]) / denom : 0.0;
     Row row;
-    const double denom = h[p - 1] - 2 * h[p] + h[p + 1];
-    const double frac = denom < 0 ? 0.5 * (h[p - 1] - h[p + 1]) / denom : 0.0;
-    row.baseline_px = p + 0.5 + std::clamp(frac, -0.5, 0.5);
+    row.baseline_px = best + 0.5 + std::clamp(frac, -0.5, 0.5);
     rows.push_back(row);
   }
   std::sort(rows.begin(), rows.end(), [](const Row &a, const Row &b) { return a.baseline_px < b.baseline_px; });
@@ -271,10 +282,10 @@ constexpr double kMissingRowCost = 1.5;
 constexpr double kExtraRowCost = 1.0;
 constexpr double kEmptyRowCost = 0.5;
 
-Match best_match(const std::vector<Row> &rows, const std::vector<const LayoutTemplate *> &candidates) {
+Match best_match(const std::vector<Row> &rows, const std::vector<const LayoutTemplate *> &candidates,
+                 bool columns_seen) {
   Match best;
   const int n = static_cast<int>(rows.size());
-  const bool columns_seen = std::any_of(rows.begin(), rows.end(), [](const Row &r) { return r.columns > 1; });
   for (const LayoutTemplate *t : candidates) {
     const int m = static_cast<int>(t->rows.size());
     for (int offset = -(m - 1); offset <= n - 1; ++offset) {
@@ -344,9 +355,9 @@ Layout TemplateLayout::locate(const cv::Mat & /*rectified_bgr*/, const Segmentat
 
   std::vector<double> pulse_heights_mm, pulse_widths_mm;
   for (Row &row : rows) {
-    row.pulse = find_calibration_pulse(masks.dark, static_cast<int>(row.x_begin_px - 12 * ppmm_x),
+    row.pulse = find_calibration_pulse(masks.dark, static_cast<int>(row.x_begin_px - 16 * ppmm_x),
                                        static_cast<int>(row.top_px), static_cast<int>(row.bottom_px),
-                                       row.baseline_px, ppmm_x, ppmm_y);
+                                       ppmm_x, ppmm_y);
     if (!row.pulse) continue;
     pulse_heights_mm.push_back(row.pulse->height_px() / ppmm_y);
     pulse_widths_mm.push_back(row.pulse->width_px() / ppmm_x);
@@ -390,7 +401,12 @@ Layout TemplateLayout::locate(const cv::Mat & /*rectified_bgr*/, const Segmentat
     for (const auto &t : layout_templates()) candidates.push_back(&t);
   else
     candidates.push_back(find_layout_template(options_.layout));
-  const Match match = best_match(rows, candidates);
+  // Column counts mean something when some row shows a boundary or starts
+  // with a lead name; a page with neither leaves only the row count.
+  const bool columns_seen = std::any_of(rows.begin(), rows.end(), [&](const Row &r) {
+    return r.columns > 1 || (r.columns == 1 && boundary_evidence(masks, r, r.x_begin_px, ppmm_x, ppmm_y) > 0);
+  });
+  const Match match = best_match(rows, candidates, columns_seen);
   layout.name = match.layout->name;
   layout.confidence = 1.0 / (1.0 + match.cost);
 

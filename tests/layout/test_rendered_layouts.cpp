@@ -1,0 +1,99 @@
+// LeadLayout "template" and SignalExtractor "trace" on pages drawn by the
+// renderer in every layout, speed and gain, with maps from its masks.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <iostream>
+#include <string>
+
+#include "ecgdig/lead_layout.hpp"
+#include "ecgdig/metrics.hpp"
+#include "ecgdig/render.hpp"
+#include "ecgdig/signal_extractor.hpp"
+
+namespace {
+
+struct Case {
+  const char *layout;
+  double speed_mm_s;
+  double limb_gain_mm_per_mv;
+  double chest_gain_mm_per_mv;
+  bool pulse;
+  bool forced = false;  // name the layout in the options (lead names are not read)
+};
+
+std::ostream &operator<<(std::ostream &os, const Case &c) {
+  return os << c.layout << " " << c.speed_mm_s << "mm/s " << c.limb_gain_mm_per_mv << "/"
+            << c.chest_gain_mm_per_mv << "mm/mV" << (c.pulse ? " pulse" : "");
+}
+
+ecgdig::SegmentationMaps maps_from_masks(const ecgdig::RenderedPage &page) {
+  ecgdig::SegmentationMaps maps;
+  page.trace_mask.convertTo(maps.trace, CV_32F, 1.0 / 255);
+  page.grid_mask.convertTo(maps.grid, CV_32F, 1.0 / 255);
+  page.text_mask.convertTo(maps.text, CV_32F, 1.0 / 255);
+  return maps;
+}
+
+class RenderedPage : public ::testing::TestWithParam<Case> {};
+
+TEST_P(RenderedPage, LayoutAndSignalsAreFound) {
+  const Case c = GetParam();
+  ecgdig::PageStyle style;
+  style.layout = c.layout;
+  style.paper_speed_mm_s = c.speed_mm_s;
+  style.limb_gain_mm_per_mv = c.limb_gain_mm_per_mv;
+  style.chest_gain_mm_per_mv = c.chest_gain_mm_per_mv;
+  style.calibration_pulse = c.pulse;
+  style.seed = 7;
+  ecgdig::SynthOptions synth;
+  synth.duration_s = 10;
+  const auto page = ecgdig::render_page(ecgdig::synthesize_ecg(synth, 11), style);
+  const auto maps = maps_from_masks(page);
+  ecgdig::Geometry geometry;
+  geometry.rectified_size = page.bgr.size();
+  geometry.px_per_mm_x = geometry.px_per_mm_y = page.px_per_mm;
+
+  // Speed and gain come from the page (pulse) or, without a pulse, from the options.
+  ecgdig::StageOptions options;
+  if (!c.pulse) {
+    options.set("paper_speed_mm_s", std::to_string(c.speed_mm_s));
+    options.set("gain_mm_per_mv", std::to_string(c.limb_gain_mm_per_mv));
+  }
+  options.set("chest_gain_mm_per_mv", std::to_string(c.chest_gain_mm_per_mv));
+  if (c.forced) options.set("layout", c.layout);
+  auto layout = ecgdig::Registry<ecgdig::LeadLayout>::global().create("template", options)->locate(
+      page.bgr, maps, geometry);
+  EXPECT_EQ(layout.name, c.layout);
+  EXPECT_DOUBLE_EQ(layout.paper_speed_mm_s, c.speed_mm_s);
+  EXPECT_DOUBLE_EQ(layout.gain_mm_per_mv, c.limb_gain_mm_per_mv);
+  ASSERT_EQ(layout.leads.size(), page.leads.size());
+  for (const auto &truth : page.leads) {
+    const ecgdig::LeadBox *box = nullptr;
+    for (const auto &b : layout.leads)
+      if (b.name == truth.name && std::abs(b.t_start_s - truth.t_start_s) < 0.1 &&
+          std::abs(b.duration_s - truth.duration_s) < 0.1)
+        box = &b;
+    ASSERT_NE(box, nullptr) << truth.name << " at " << truth.t_start_s << " s";
+    EXPECT_NEAR(box->duration_s, truth.duration_s, 0.1) << truth.name;
+    EXPECT_NEAR(box->baseline_y_px, truth.baseline_y_px + 0.5, 2 * page.px_per_mm) << truth.name;
+  }
+
+  const auto record = ecgdig::Registry<ecgdig::SignalExtractor>::global().create("trace")->extract(
+      maps, geometry, layout, 500);
+  const auto score = ecgdig::score_record(record, page.truth);
+  std::cout << c << ": mean SNR " << score.mean_snr_db << " dB\n";
+  EXPECT_GE(score.mean_snr_db, 15.0);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Layouts, RenderedPage,
+    ::testing::Values(Case{"3x4+1", 25, 10, 10, true}, Case{"3x4", 25, 10, 10, false},
+                      Case{"3x4+3", 25, 10, 10, true}, Case{"6x2", 25, 10, 10, true},
+                      Case{"6x2+1", 25, 5, 5, true}, Case{"12x1", 25, 5, 5, true},
+                      Case{"3x4+1", 50, 10, 10, true}, Case{"3x4+1", 25, 20, 20, true},
+                      Case{"6x2", 50, 10, 5, false}, Case{"6x1-limb", 25, 10, 10, true},
+                      Case{"6x1-chest", 50, 10, 10, true, true}, Case{"3x4-cabrera", 25, 10, 10, true, true}));
+
+}  // namespace
