@@ -214,6 +214,19 @@ ScoredRecord make_scored(const std::string &name, const fs::path &pred_path, con
   return scored;
 }
 
+/// Fills scored.score; a pair the metric refuses (e.g. a truth without
+/// samples) is reported against the truth's path and gives false.
+bool try_score(const Record &pred, const Record &truth, ScoredRecord &scored, int &exit_code) {
+  try {
+    scored.score = score_record(pred, truth);
+    return true;
+  } catch (const std::exception &e) {
+    report_error(scored.truth_path, std::string("cannot be scored: ") + e.what());
+    exit_code = kExitInputFailed;
+    return false;
+  }
+}
+
 void write_output(const std::string &text, const EvalOptions &options, int &exit_code) {
   if (options.out.empty()) {
     std::fwrite(text.data(), 1, text.size(), stdout);
@@ -236,7 +249,9 @@ void eval_pair(const EvalOptions &options, int &exit_code) {
     return;
   }
   ScoredRecord scored = make_scored(fs::path(options.truth).stem().string(), options.pred, options.truth, *truth);
-  scored.score = score_record(*pred, *truth);
+  if (!try_score(*pred, *truth, scored, exit_code)) {
+    return;
+  }
   write_output(options.json ? record_json(scored).dump(2) + "\n" : record_heading(scored) + lead_table(scored),
                options, exit_code);
 }
@@ -261,20 +276,19 @@ void eval_folders(const EvalOptions &options, int &exit_code) {
         make_scored(name, pred_path == preds.end() ? fs::path() : pred_path->second, truth_path, *truth);
     const std::optional<Record> pred =
         scored.pred_path.empty() ? std::nullopt : try_load(scored.pred_path, options, exit_code);
-    if (pred) {
-      scored.score = score_record(*pred, *truth);
-    } else {
-      // Scored as the challenge does: an empty prediction, every lead all zeros.
-      if (scored.pred_path.empty()) {
-        scored.problem = "no prediction";
-        std::fprintf(stderr, "ecgdig: warning: %s: no prediction, scored as all zeros\n", name.c_str());
-      } else {
-        scored.problem = "unreadable prediction";
-      }
-      Record empty;
-      empty.name = truth->name;
-      empty.fs_hz = truth->fs_hz;
-      scored.score = score_record(empty, *truth);
+    // Without a usable prediction the record is scored as the challenge does:
+    // an empty prediction, every lead all zeros.
+    Record empty;
+    empty.name = truth->name;
+    empty.fs_hz = truth->fs_hz;
+    if (!pred) {
+      scored.problem = scored.pred_path.empty() ? "no prediction" : "unreadable prediction";
+    }
+    if (!try_score(pred ? *pred : empty, *truth, scored, exit_code)) {
+      continue;
+    }
+    if (scored.pred_path.empty()) {
+      std::fprintf(stderr, "ecgdig: warning: %s: no prediction, scored as all zeros\n", name.c_str());
     }
     overall.add(scored.score);
     records.push_back(std::move(scored));

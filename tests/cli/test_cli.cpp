@@ -280,4 +280,20 @@ TEST_F(CliTest, BatchEvalReportsUnreadablePredictionAndGoesOn) {
   EXPECT_NEAR(report["records"][1]["mean"]["snr_db"].get<double>(), 0.0, 1.0);
 }
 
+TEST_F(CliTest, BatchEvalReportsUnusableTruthAndGoesOn) {
+  const fs::path truth = dir_ / "truth";
+  const fs::path pred = dir_ / "pred";
+  copy_wfdb("00841_hr", truth);
+  copy_wfdb("00841_hr", pred);
+  std::ofstream(truth / "header_only.csv") << "I,II\n";
+  std::ofstream(pred / "header_only.csv") << "I,II\n";
+
+  const CliRun result = run("eval " + quote(pred) + " " + quote(truth) + " --json");
+  expect_input_error(result, truth / "header_only.csv");
+  const json report = json::parse(result.out);
+  ASSERT_EQ(report["records"].size(), 1u);
+  EXPECT_EQ(report["records"][0]["name"], "00841_hr");
+  EXPECT_DOUBLE_EQ(report["mean"]["snr_db"].get<double>(), ecgdig::kMaxSnrDb);
+}
+
 }  // namespace
