@@ -60,7 +60,7 @@ struct Tables {
         const float saturation = float(k) / float(std::max(v, 1));
         colour[v][k] = cv::saturate_cast<std::uint8_t>(255.0f * ramp(saturation, 0.04f, 0.12f) * ramp(float(k), 6.0f, 20.0f));
       }
-      ink[v] = cv::saturate_cast<std::uint8_t>(255.0f * ramp(v / 255.0f, 0.2f, 0.45f));
+      ink[v] = cv::saturate_cast<std::uint8_t>(255.0f * ramp(v / 255.0f, 0.15f, 0.4f));
       pale_line[v] = ramp(v / 255.0f, kPaleDarkness * 0.5f, kPaleDarkness * 1.5f);
       unit[v] = v / 255.0f;
     }
@@ -99,15 +99,17 @@ class ClassicalSegmenter final : public Segmenter {
 
     // Shape analysis runs at half resolution: 4x cheaper, and a 1 px skew step
     // at full resolution disappears.
-    const cv::Mat ink_half = halve(pixels.ink_mask);
-    const cv::Mat lines_half = straight_lines(ink_half, px_per_mm / 2);
-    const cv::Mat text_half = text_components(ink_half & ~lines_half, px_per_mm / 2);
-
     cv::Mat lines, text;
-    cv::resize(lines_half, lines, bgr.size(), 0, 0, cv::INTER_NEAREST);
-    cv::resize(text_half, text, bgr.size(), 0, 0, cv::INTER_NEAREST);
+    cv::resize(straight_lines(halve(pixels.ink_mask), px_per_mm / 2), lines, bgr.size(), 0, 0, cv::INTER_NEAREST);
     lines &= pixels.ink_mask;
-    text &= pixels.ink_mask;
+    // Ink on a line that is clearly darker than the line itself is a trace or
+    // a letter crossing it, not grid.
+    cv::Mat grid_ink;
+    cv::compare(pixels.darkness, trace_over_line_darkness(pixels, lines), grid_ink, cv::CMP_LT);
+    grid_ink &= lines;
+    const cv::Mat free_ink = pixels.ink_mask & ~grid_ink;
+    cv::resize(text_components(halve(free_ink), px_per_mm / 2), text, bgr.size(), 0, 0, cv::INTER_NEAREST);
+    text &= free_ink;
 
     // Pale grid lines (the 1 mm lines of a grey grid) are too light to be
     // ink; they only add to the grid map, and only without a coloured grid.
@@ -118,7 +120,7 @@ class ClassicalSegmenter final : public Segmenter {
     } else {
       pale_lines = cv::Mat::zeros(bgr.size(), CV_8U);
     }
-    return compose(pixels, lines, text, pale_lines);
+    return compose(pixels, grid_ink, text, pale_lines);
   }
 
  private:
@@ -158,7 +160,7 @@ class ClassicalSegmenter final : public Segmenter {
         for (int x = 0; x < bgr.cols; ++x) {
           const std::uint8_t d = t.darkness[v[x]][b[x]];
           const std::uint8_t col = t.colour[v[x]][c[x]];
-          const std::uint8_t k = static_cast<std::uint8_t>((t.ink[d] * (255 - col) + 127) / 255);
+          const std::uint8_t k = t.ink[d];
           colour[x] = col;
           ink[x] = k;
           mask[x] = k >= 128 ? 255 : 0;
@@ -247,25 +249,25 @@ class ClassicalSegmenter final : public Segmenter {
     return median + (255 - median) / 2 + 10;
   }
 
-  SegmentationMaps compose(const PixelMaps &pixels, const cv::Mat &lines, const cv::Mat &text,
+  SegmentationMaps compose(const PixelMaps &pixels, const cv::Mat &grid_ink, const cv::Mat &text,
                            const cv::Mat &pale_lines) const {
-    const int keep_darkness = trace_over_line_darkness(pixels, lines);
     const float *unit = tables().unit;
     const float *pale_line = tables().pale_line;
-    SegmentationMaps maps{cv::Mat(lines.size(), CV_32F), cv::Mat(lines.size(), CV_32F), cv::Mat(lines.size(), CV_32F)};
-    cv::parallel_for_(cv::Range(0, lines.rows), [&](const cv::Range &rows) {
+    const cv::Size size = grid_ink.size();
+    SegmentationMaps maps{cv::Mat(size, CV_32F), cv::Mat(size, CV_32F), cv::Mat(size, CV_32F)};
+    cv::parallel_for_(cv::Range(0, size.height), [&](const cv::Range &rows) {
       for (int y = rows.start; y < rows.end; ++y) {
         const auto *colour = pixels.colour.ptr<std::uint8_t>(y);
         const auto *ink = pixels.ink.ptr<std::uint8_t>(y);
         const auto *dark = pixels.darkness.ptr<std::uint8_t>(y);
-        const auto *l = lines.ptr<std::uint8_t>(y);
+        const auto *l = grid_ink.ptr<std::uint8_t>(y);
         const auto *t = text.ptr<std::uint8_t>(y);
         const auto *pale = pale_lines.ptr<std::uint8_t>(y);
         auto *trace = maps.trace.ptr<float>(y);
         auto *grid = maps.grid.ptr<float>(y);
         auto *txt = maps.text.ptr<float>(y);
-        for (int x = 0; x < lines.cols; ++x) {
-          const bool on_line = l[x] && dark[x] < keep_darkness;
+        for (int x = 0; x < size.width; ++x) {
+          const bool on_line = l[x] != 0;
           const float k = unit[ink[x]];
           txt[x] = t[x] ? k : 0.0f;
           trace[x] = (on_line || t[x]) ? 0.0f : k;
