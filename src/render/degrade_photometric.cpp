@@ -175,9 +175,9 @@ std::string photocopy(cv::Mat &bgr, cv::Mat &labels, Rng &rng) {
     }
   }
   cv::cvtColor(grey, bgr, cv::COLOR_GRAY2BGR);
-  const char *grid = kept + dropped == 0 ? "none" : (dropped > kept ? "dropped" : "kept");
-  return fmt::format("photocopy {} weights_bgr={:.2f},{:.2f},{:.2f} grid={}", mode, w[0], w[1], w[2],
-                     grid);
+  const double kept_fraction = kept + dropped == 0 ? 0.0 : double(kept) / (kept + dropped);
+  return fmt::format("photocopy {} weights_bgr={:.2f},{:.2f},{:.2f} grid_kept={:.2f}", mode, w[0], w[1], w[2],
+                     kept_fraction);
 }
 
 std::string shade_creases(cv::Mat &bgr, const std::vector<Crease> &creases) {
