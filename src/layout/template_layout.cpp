@@ -22,10 +22,11 @@ constexpr double kMinTraceWidthMm = 8;     // narrower components are text or ma
 constexpr double kMinRowSeparationMm = 6;  // closest two baselines can be
 constexpr double kDefaultSpeedMmS = 25;
 constexpr double kDefaultGainMmMv = 10;
+constexpr double kRuledLineFraction = 0.97;  // a row or column of the map this full is a ruled line
 
 // The binary maps the layout works on.
 struct PageMasks {
-  cv::Mat dark;                // trace or text map > 0.5, page frames removed (CV_8UC1)
+  cv::Mat dark;                // trace or text map > 0.5, ruled lines removed (CV_8UC1)
   cv::Mat traces;              // components of the trace map at least kMinTraceWidthMm wide
   std::vector<cv::Rect> marks; // small components: lead names, separators
 };
@@ -56,16 +57,19 @@ PageMasks split_components(const SegmentationMaps &maps, double px_per_mm_x, dou
   cv::Mat text = binarize(maps.text, "text");
   if (!text.empty() && text.size() != trace.size())
     throw Error(ErrorCode::InvalidArgument, "lead layout: the text map differs in size from the trace map");
+  // Page frames and ruled lines that cross the whole page are no trace.
+  cv::Mat row_sum, col_sum;
+  cv::reduce(trace, row_sum, 1, cv::REDUCE_SUM, CV_32S);
+  cv::reduce(trace, col_sum, 0, cv::REDUCE_SUM, CV_32S);
+  for (int y = 0; y < trace.rows; ++y)
+    if (row_sum.at<int>(y) >= kRuledLineFraction * 255 * trace.cols) trace.row(y).setTo(0);
+  for (int x = 0; x < trace.cols; ++x)
+    if (col_sum.at<int>(x) >= kRuledLineFraction * 255 * trace.rows) trace.col(x).setTo(0);
   cv::Mat labels, stats, centroids;
   const int n = cv::connectedComponentsWithStats(trace, labels, stats, centroids, 8, CV_32S);
-  std::vector<std::uint8_t> keep(n, 0), drop(n, 0);
+  std::vector<std::uint8_t> keep(n, 0);
   for (int i = 1; i < n; ++i) {
     const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
-    // A frame around the page or the image edge is no trace.
-    if (w >= 0.95 * trace.cols || h >= 0.95 * trace.rows) {
-      drop[i] = 1;
-      continue;
-    }
     if (w >= kMinTraceWidthMm * px_per_mm_x) {
       keep[i] = 1;
     } else if (h >= 1.0 * px_per_mm_y && h <= 10 * px_per_mm_y && w <= 15 * px_per_mm_x) {
@@ -73,14 +77,12 @@ PageMasks split_components(const SegmentationMaps &maps, double px_per_mm_x, dou
     }
   }
   out.traces = cv::Mat::zeros(trace.size(), CV_8U);
-  out.dark = trace.clone();
+  out.dark = trace;
   for (int y = 0; y < trace.rows; ++y) {
     const int *l = labels.ptr<int>(y);
-    std::uint8_t *t = out.traces.ptr<std::uint8_t>(y), *d = out.dark.ptr<std::uint8_t>(y);
-    for (int x = 0; x < trace.cols; ++x) {
+    std::uint8_t *t = out.traces.ptr<std::uint8_t>(y);
+    for (int x = 0; x < trace.cols; ++x)
       if (keep[l[x]]) t[x] = 255;
-      if (drop[l[x]]) d[x] = 0;
-    }
   }
   if (!text.empty()) {
     cv::bitwise_or(out.dark, text, out.dark);
