@@ -12,18 +12,25 @@
 
 // How the classical segmenter decides (all sizes relative to the page, which
 // is assumed to fill the image: ~280 mm on the long side, letter or A4):
-//  - colour: HSV-style saturation of bright-ish pixels marks a coloured grid
-//    (red, pink, orange, green, blue); a saturated pixel is never trace.
-//  - ink: darkness against the local paper colour, for unsaturated pixels.
-//  - grid lines in grey or black (B/W copies): ink that lies on long straight
-//    horizontal or vertical runs (morphological opening with ~28 mm kernels,
-//    tolerant of ~0.5 degree skew). Where a trace crosses such a line, pixels
-//    clearly darker than the line ink stay trace.
+//  - ink: darkness of the brightest channel against the local paper colour.
+//    A bright coloured grid line (red, pink, orange, green, blue) keeps one
+//    channel near paper white and so has no ink, while a black or grey trace,
+//    even one blurred into a coloured line, has.
+//  - colour: HSV-style saturation marks a coloured grid for the grid map.
+//  - dark grid lines (B/W copies, black or dark coloured grids): ink on long
+//    straight horizontal or vertical runs (morphological opening with ~28 mm
+//    kernels, tolerant of ~0.5 degree skew). Where a trace or a letter crosses
+//    such a line, pixels clearly darker than the line ink stay trace or text.
+//    Pale grey 1 mm lines are looked for the same way when the page has no
+//    coloured grid; they only feed the grid map.
 //  - text: ink components of letter size (lead names, header, footer), or
-//    short dense lines of letters. Column separators and isolated calibration
-//    pulses are that small too and land in text; a calibration pulse joined
-//    to its trace stays trace.
+//    short dense lines of letters. Column separators and calibration pulses
+//    standing apart from the trace are that small too and land in text; a
+//    separator or pulse that touches its trace stays trace.
 //  - trace: the remaining ink.
+// Known limits: dark texture around the page in photos (tables, hands) is
+// taken for trace; skew beyond ~0.5 degree hides dark grey grid lines from
+// the line filter, so they stay trace.
 
 namespace ecgdig {
 inline namespace v1 {
@@ -74,7 +81,7 @@ const Tables &tables() {
 
 struct PixelMaps {
   cv::Mat colour;    // CV_8U, 255 * coloured-grid evidence
-  cv::Mat ink;       // CV_8U, 255 * dark unsaturated ink
+  cv::Mat ink;       // CV_8U, 255 * ink evidence
   cv::Mat ink_mask;  // CV_8U, 255 where ink >= 0.5
   cv::Mat darkness;  // CV_8U, 255 * (1 - value / paper value)
   cv::Mat pale_mask; // CV_8U, 255 where unsaturated and a little darker than paper
