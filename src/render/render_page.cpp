@@ -30,9 +30,6 @@ using render_detail::RenderRandom;
 /// A pixel belongs to a mask when the element covers at least a quarter of it.
 constexpr int kMaskCoverage = 64;
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
-/// Fixed-point bits of the sub-pixel coordinates handed to OpenCV's drawing.
-constexpr int kShift = 4;
-constexpr double kShiftScale = 1 << kShift;
 
 enum class LabelPlace { AboveLeft, BelowLeft, Inside };
 
@@ -96,7 +93,7 @@ struct Plan {
   double label_height_px = 0;
   cv::Point2d label_offset_px;      ///< label top-left relative to (panel x, baseline), when fixed
   bool label_offset_fixed = false;
-  double separator_up_px = 0, separator_down_px = 0;
+  double separator_up_px = 0, separator_down_px = 0, separator_width_px = 0;
 };
 
 /// Panels sit in a band fitted to the page: margins, header, footer, rows of equal pitch.
@@ -142,6 +139,7 @@ Plan plan_standard(const PageStyle &style, const LayoutSpec &spec, double record
                                        (content_mm + 4) * px_per_mm, (height_mm - header_mm - footer_mm + 3) * px_per_mm);
   plan.label_height_px = look.label_height_mm * px_per_mm;
   plan.separator_up_px = plan.separator_down_px = look.separator_mm * px_per_mm;
+  plan.separator_width_px = std::max(style.trace_width_mm, 0.35) * px_per_mm;
   return plan;
 }
 
@@ -175,6 +173,7 @@ Plan plan_ecg_image_kit(const PageStyle &style, const LayoutSpec &spec, double r
   plan.label_offset_fixed = true;
   plan.separator_up_px = 27 * scale;
   plan.separator_down_px = 51 * scale;
+  plan.separator_width_px = 5 * scale;
   return plan;
 }
 
@@ -194,26 +193,44 @@ void add_line_profile(std::vector<float> &profile, double origin, double period,
   }
 }
 
-cv::Point to_fixed(const cv::Point2d &p) {
-  // Far-off points (huge amplitudes) are clamped so the fixed-point maths cannot overflow.
-  constexpr double kLimit = 1e6;
-  return {int(std::lround(std::clamp(p.x, -kLimit, kLimit) * kShiftScale)),
-          int(std::lround(std::clamp(p.y, -kLimit, kLimit) * kShiftScale))};
+/// Coverage of a stroke of `width_px` through `a`-`b`: 1 inside, falling off
+/// over one pixel at the edge. Kept as the maximum with what is there, so the
+/// joints of a polyline do not darken.
+void draw_segment(cv::Mat &layer, const cv::Point2d &a, const cv::Point2d &b, double width_px) {
+  const double reach = std::max(width_px, 1.0) / 2 + 0.5;
+  const int x0 = std::max(0, int(std::floor(std::min(a.x, b.x) - reach)));
+  const int x1 = std::min(layer.cols - 1, int(std::ceil(std::max(a.x, b.x) + reach)));
+  const int y0 = std::max(0, int(std::floor(std::min(a.y, b.y) - reach)));
+  const int y1 = std::min(layer.rows - 1, int(std::ceil(std::max(a.y, b.y) + reach)));
+  if (x0 > x1 || y0 > y1) return;
+  const double dx = b.x - a.x, dy = b.y - a.y, len2 = dx * dx + dy * dy;
+  const double inv_len2 = len2 > 0 ? 1.0 / len2 : 0.0, reach2 = reach * reach;
+  for (int y = y0; y <= y1; ++y) {
+    auto *row = layer.ptr<std::uint8_t>(y);
+    const double py = y - a.y;
+    for (int x = x0; x <= x1; ++x) {
+      const double px = x - a.x;
+      const double t = std::clamp((px * dx + py * dy) * inv_len2, 0.0, 1.0);
+      const double ex = px - t * dx, ey = py - t * dy, dist2 = ex * ex + ey * ey;
+      if (dist2 >= reach2) continue;
+      const double cover = std::min(1.0, reach - std::sqrt(dist2));
+      const auto value = std::uint8_t(cover * 255 + 0.5);
+      if (value > row[x]) row[x] = value;
+    }
+  }
 }
 
-/// Draws a polyline with sub-pixel precision, anti-aliased, as coverage 0..255.
-void draw_polyline(cv::Mat &layer, const std::vector<cv::Point2f> &points, int thickness) {
-  std::vector<std::vector<cv::Point>> runs(1);
-  for (const cv::Point2f &p : points) {
-    if (!std::isfinite(p.x) || !std::isfinite(p.y)) {
-      if (!runs.back().empty()) runs.emplace_back();
-      continue;
-    }
-    runs.back().push_back(to_fixed(p));
-  }
-  for (auto &run : runs) {
-    if (run.size() == 1) run.push_back(run.front());  // a lone sample is still a dot
-    if (!run.empty()) cv::polylines(layer, run, false, cv::Scalar(255), thickness, cv::LINE_AA, kShift);
+/// Draws a polyline of the given width as coverage 0..255; NaN points break it.
+void draw_polyline(cv::Mat &layer, const std::vector<cv::Point2f> &points, double width_px) {
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const cv::Point2f &p = points[i];
+    if (!std::isfinite(p.x) || !std::isfinite(p.y)) continue;
+    const bool next = i + 1 < points.size() && std::isfinite(points[i + 1].x) && std::isfinite(points[i + 1].y);
+    const bool prev = i > 0 && std::isfinite(points[i - 1].x) && std::isfinite(points[i - 1].y);
+    if (next)
+      draw_segment(layer, p, points[i + 1], width_px);
+    else if (!prev)
+      draw_segment(layer, p, p, width_px);  // a lone sample is still a dot
   }
 }
 
@@ -417,7 +434,7 @@ RenderedPage render_page(const Record &record, const PageStyle &style) {
   cv::Mat text = cv::Mat::zeros(height, width, CV_8UC1);   // text colour
   cv::Mat marks = cv::Mat::zeros(height, width, CV_8UC1);  // ink colour, text class: pulses, separators
   cv::Mat trace = cv::Mat::zeros(height, width, CV_8UC1);
-  const int ink_px = std::max(1, int(std::lround(style.trace_width_mm * px_per_mm)));
+  const double ink_px = style.trace_width_mm * px_per_mm;
   const double speed_px_s = style.paper_speed_mm_s * px_per_mm;
 
   page.truth.name = record.name;
@@ -482,13 +499,12 @@ RenderedPage render_page(const Record &record, const PageStyle &style) {
 
   // Separators between the columns of the main grid.
   if (style.separators && spec->columns > 1) {
-    const int bar_px = std::max(ink_px, int(std::lround(0.35 * px_per_mm)));
     for (const PanelSpec &p : spec->panels) {
       if (p.column < 1) continue;
       const double x = plan.x_start_px + p.column * plan.column_s * speed_px_s;
       const double base = plan.baseline_px[std::size_t(p.row)];
       draw_polyline(marks, {{float(x), float(base - plan.separator_up_px)}, {float(x), float(base + plan.separator_down_px)}},
-                    bar_px);
+                    plan.separator_width_px);
     }
   }
 
