@@ -11,8 +11,8 @@ namespace detail {
 namespace {
 
 constexpr double kMinorPerMajor = 5.0;   // 1 mm lines per 5 mm square
-constexpr double kMinPageMm = 120.0;     // plausible long side of an ECG page
-constexpr double kMaxPageMm = 500.0;
+constexpr double kMinPageMm = 80.0;      // plausible long side of an ECG page (or a cut-out)
+constexpr double kMaxPageMm = 600.0;
 constexpr double kMaxLagFraction = 0.6;  // longer lags overlap too little of the profile
 
 // Profile minus its moving average, so the page's envelope (margins, uneven
@@ -103,6 +103,18 @@ double lattice_contrast(const std::vector<double> &r, double period, int count) 
   return used ? sum / used : 0.0;
 }
 
+// True when r also peaks at every multiple of period/m in between the lattice
+// points, clearly above the points half-way, i.e. the lattice is m times finer.
+bool has_sub_lattice(const std::vector<double> &r, double period, int m) {
+  const double sub = period / m;
+  for (int k = 1; k < 2 * m; ++k) {
+    if (k % m == 0) continue;
+    double on = at(r, k * sub), off = 0.5 * (at(r, (k - 0.5) * sub) + at(r, (k + 0.5) * sub));
+    if (on - off < 0.02) return false;
+  }
+  return lattice_contrast(r, sub, 2 * m) > 0.03;
+}
+
 }  // namespace
 
 std::optional<GridPeriod> estimate_grid_period(const std::vector<double> &profile,
@@ -132,35 +144,40 @@ std::optional<GridPeriod> estimate_grid_period(const std::vector<double> &profil
   int first = *std::find_if(peaks.begin(), peaks.end(),
                             [&](int i) { return r[i] >= 0.5 * highest; });
   double period = refine_period(r, first);
+  // Lines missing from the map (thin lines lost to thresholding) can double
+  // or triple the first clear lattice; go down while a finer one is there.
+  for (bool finer = true; finer;) {
+    finer = false;
+    for (int m : {2, 3})
+      if (period / m >= 2.0 && has_sub_lattice(r, period, m)) {
+        period = refine_period(r, period / m);
+        finer = true;
+        break;
+      }
+  }
 
+  auto plausible = [&](double px_per_mm) {
+    const double page_mm = long_side_px / px_per_mm;
+    return px_per_mm >= min_px_per_mm && px_per_mm <= max_px_per_mm && page_mm >= kMinPageMm &&
+           page_mm <= kMaxPageMm;
+  };
+  const double sub = period / kMinorPerMajor;
+  // Every fifth line darker: the found lattice is 1 mm.
+  double mean_minor = 0;
+  for (int k = 1; k <= 4; ++k) mean_minor += at(r, k * period) / 4;
+  const bool fifth_stronger = kMinorPerMajor * period < max_lag &&
+                              at(r, kMinorPerMajor * period) - mean_minor > 0.05;
   GridPeriod out;
   double mm_period;
-  // Lines every period/5 between the found ones: the found lattice is 5 mm.
-  double sub = period / kMinorPerMajor;
-  double sub_contrast = sub >= 2.0 ? lattice_contrast(r, sub, 4) : 0.0;
-  bool sub_peaks = sub >= 2.0;
-  for (int k = 1; k <= 4 && sub_peaks; ++k) {
-    double on = at(r, k * sub), off = 0.5 * (at(r, (k - 0.5) * sub) + at(r, (k + 0.5) * sub));
-    sub_peaks = on - off > 0.02;
-  }
-  // Every fifth line darker: the found lattice is 1 mm.
-  double super = 0;
-  for (int k = 1; k <= 4; ++k) super += at(r, k * period) / 4;
-  bool fifth_stronger = kMinorPerMajor * period < max_lag &&
-                        at(r, kMinorPerMajor * period) - super > 0.05;
-  if (sub_peaks && sub_contrast > 0.03) {
-    mm_period = sub;
+  if (sub >= 2.0 && has_sub_lattice(r, period, 5) && plausible(sub)) {
+    mm_period = sub;  // 1 mm lines between the found ones: the found lattice is 5 mm
     out.minor_seen = true;
-  } else if (fifth_stronger) {
+  } else if (fifth_stronger && plausible(period)) {
     mm_period = period;
     out.minor_seen = true;
   } else {
-    auto plausible = [&](double px_per_mm) {
-      double page_mm = long_side_px / px_per_mm;
-      return px_per_mm >= min_px_per_mm && px_per_mm <= max_px_per_mm && page_mm >= kMinPageMm &&
-             page_mm <= kMaxPageMm;
-    };
-    bool as_major = plausible(sub), as_minor = plausible(period);
+    // One plain lattice: 1 mm or 5 mm, whichever gives a page of a likely size.
+    const bool as_major = plausible(sub), as_minor = plausible(period);
     mm_period = (as_major || !as_minor) && sub >= min_px_per_mm ? sub : period;
     out.minor_seen = mm_period == period;
   }

@@ -87,35 +87,65 @@ double weighted_mean_angle(const std::vector<LocalLine> &lines, double fallback,
   return mean;
 }
 
+// The line directions of a coarse view of a map, searched on its inscribed
+// disc: a disc's projection has the same smooth envelope at every angle,
+// where the image's rectangle would favour its own axes.
+struct CoarseSweep {
+  AngleSweep h, v;  // v only when asked for
+};
+
+CoarseSweep coarse_sweep(const cv::Mat &view, bool two_families, const HoughGridOptions &options) {
+  CoarseSweep out;
+  const double r = 0.5 * std::min(view.cols, view.rows);
+  const cv::Mat inside = cv::Mat::zeros(view.size(), CV_8UC1);
+  cv::circle(inside, cv::Point(view.cols / 2, view.rows / 2), static_cast<int>(r), cv::Scalar(255), cv::FILLED);
+  const double mean = cv::mean(view, inside)[0];
+  // Every pixel of the disc, less the disc's mean: a dense map (every pixel
+  // on) would otherwise project with a moire of the pixel lattice, which is
+  // strongest on the diagonals.
+  WeightedPoints disc;
+  disc.size = view.size();
+  for (int y = 0; y < view.rows; ++y) {
+    const float *row = view.ptr<float>(y);
+    const uchar *in = inside.ptr<uchar>(y);
+    for (int x = 0; x < view.cols; ++x)
+      if (in[x]) {
+        disc.x.push_back(static_cast<float>(x));
+        disc.y.push_back(static_cast<float>(y));
+        disc.w.push_back(static_cast<float>(row[x] - mean));
+      }
+  }
+  if (!(mean > 0) || disc.w.size() < 50) return out;
+  const double range = options.max_angle_deg * kDeg, step = kCoarseStepDeg * kDeg;
+  out.h = sweep_angles(disc, {}, -range, range + step / 2, step);
+  if (two_families && out.h.contrast >= kMinFamilyContrast)
+    out.v = sweep_angles(disc, {}, out.h.angle_rad + 70 * kDeg, out.h.angle_rad + 110 * kDeg, step);
+  return out;
+}
+
 Orientation orient(const cv::Mat &map, bool two_families, const HoughGridOptions &options) {
   Orientation o;
   double coarse_factor, refine_factor;
-  WeightedPoints coarse = weighted_points(downsized(map, kCoarseLongSidePx, coarse_factor), 0.05f);
-  // The inscribed disc: its projection has the same smooth envelope at every
-  // angle, where the image's rectangle would favour its own axes.
-  std::vector<int> disc;
-  const double cx = 0.5 * coarse.size.width, cy = 0.5 * coarse.size.height;
-  const double r2 = 0.25 * std::min(coarse.size.width, coarse.size.height) *
-                    std::min(coarse.size.width, coarse.size.height);
-  for (std::size_t i = 0; i < coarse.w.size(); ++i)
-    if ((coarse.x[i] - cx) * (coarse.x[i] - cx) + (coarse.y[i] - cy) * (coarse.y[i] - cy) <= r2)
-      disc.push_back(static_cast<int>(i));
-  if (disc.size() < 50) return o;
-  const double range = options.max_angle_deg * kDeg, step = kCoarseStepDeg * kDeg;
-  AngleSweep h = sweep_angles(coarse, disc, -range, range + step / 2, step);
-  o.contrast = h.contrast;
-  if (h.contrast < kMinFamilyContrast) return o;
+  CoarseSweep sweep = coarse_sweep(downsized(map, kCoarseLongSidePx, coarse_factor), two_families, options);
+  if (sweep.h.contrast < kMinFamilyContrast && coarse_factor < 1) {
+    // Dense fine lines (1 mm at low DPI) blur away when the whole page is
+    // shrunk: look again at the page's centre, three times sharper.
+    const int k = std::max(1, static_cast<int>(std::lround(1 / coarse_factor)) / 3);
+    const int side = std::min({map.cols, map.rows, kCoarseLongSidePx * k});
+    cv::Mat centre = map(cv::Rect((map.cols - side) / 2, (map.rows - side) / 2, side, side));
+    double centre_factor;
+    sweep = coarse_sweep(downsized(centre, kCoarseLongSidePx, centre_factor), two_families, options);
+  }
+  o.contrast = sweep.h.contrast;
+  if (sweep.h.contrast < kMinFamilyContrast) return o;
   o.found = true;
-  o.h_rad = h.angle_rad;
+  o.h_rad = sweep.h.angle_rad;
   WeightedPoints refine = weighted_points(downsized(map, kRefineLongSidePx, refine_factor), 0.05f);
   o.h_lines = local_lines(refine, options.tiles, o.h_rad, kTileSearchDeg * kDeg, 1.0 / refine_factor);
-  if (two_families) {
-    AngleSweep v = sweep_angles(coarse, disc, o.h_rad + 70 * kDeg, o.h_rad + 110 * kDeg, step);
-    if (v.contrast >= kMinFamilyContrast) {
-      o.two_families = true;
-      o.v_rad = v.angle_rad;
-      o.v_lines = local_lines(refine, options.tiles, o.v_rad, kTileSearchDeg * kDeg, 1.0 / refine_factor);
-    }
+  if (two_families && sweep.v.contrast >= kMinFamilyContrast) {
+    o.two_families = true;
+    o.v_rad = sweep.v.angle_rad;
+    o.v_lines = local_lines(refine, options.tiles, o.v_rad, kTileSearchDeg * kDeg, 1.0 / refine_factor);
   }
   return o;
 }

@@ -96,7 +96,10 @@ double median(std::vector<double> v) {
 std::optional<ScaleEstimate> scale_from_calibration_pulse(const cv::Mat &ink, double min_px_per_mm,
                                                           double max_px_per_mm) {
   CV_Assert(ink.type() == CV_8UC1);
-  const int min_len = std::max(8, static_cast<int>(5 * min_px_per_mm));
+  // A pulse is 10 mm tall, over 3 % of any ECG page's long side; letters of
+  // the text (an "n" is a small pulse) stay well under 2 %.
+  const int min_len = std::max({8, static_cast<int>(5 * min_px_per_mm),
+                                static_cast<int>(0.02 * std::max(ink.cols, ink.rows))});
   const int max_len = static_cast<int>(std::ceil(22 * max_px_per_mm));
   std::vector<Stroke> strokes = vertical_strokes(ink, min_len, max_len);
   std::sort(strokes.begin(), strokes.end(),
