@@ -23,7 +23,7 @@ constexpr int kExactLevelLags = 64;
 
 // Relative float-FFT error allowance; values within it of the peak are
 // recomputed exactly in double precision.
-constexpr double kFftTolerance = 1e-4;
+constexpr double kFftTolerance = 1e-5;
 
 // Exact values closer than this (relative) are ties, resolved as np.argmax.
 constexpr double kTieTolerance = 1e-10;

@@ -88,6 +88,9 @@ def cases():
     p[4000:4300] = t[4010:4310] + 0.3
     yield 'narrow_prediction', fs, t, f32(p)
 
+    tiny = f32(ecg_like(40, fs)[::-1] * 3)
+    yield 'tiny_record', fs, tiny, f32(shifted(tiny, -3) + lcg_noise(40, 5, 0.02))
+
     fs2, n2 = 250, 2500
     t2 = ecg_like(n2, fs2)
     yield 'rate_250_hz', fs2, t2, f32(1.1 * shifted(t2, 12) + lcg_noise(n2, 3, 0.1))

@@ -43,6 +43,7 @@ const std::vector<ReferenceCase> kReference = {
     {"shift_0p6_s", 0, 0.000000000, -1.710374},
     {"short_prediction", 25, -0.006222599, 10.370947},
     {"narrow_prediction", -10, 0.301008070, 2.750600},
+    {"tiny_record", 4, -0.004682910, 14.916283},
     {"rate_250_hz", -12, -0.006514135, 13.903474},
 };
 
@@ -101,6 +102,12 @@ Pair make_case(const std::string &name) {
     std::vector<double> pred(n, std::nan(""));
     for (std::size_t i = 4000; i < 4300; ++i) pred[i] = t[i + 10] + 0.3;
     return {fs, t, pred};
+  }
+  if (name == "tiny_record") {
+    const std::vector<double> forward = ecg_like(40, fs);
+    std::vector<double> tiny(forward.rbegin(), forward.rend());
+    for (double &v : tiny) v = static_cast<float>(3 * v);
+    return {fs, tiny, plus(shifted(tiny, -3), lcg_noise(40, 5, 0.02))};
   }
   // rate_250_hz
   const std::vector<double> t2 = ecg_like(2500, 250);
