@@ -59,7 +59,9 @@ Morphology draw_morphology(RenderRandom &rng, bool atrial_fibrillation) {
   const double axis_deg = axis_kind == 0   ? rng.uniform(-30, 90)
                           : axis_kind == 1 ? rng.uniform(-90, -30)
                                            : rng.uniform(90, 180);
-  m.r_dir = from_angles(axis_deg, rng.uniform(-40, -5));
+  // The main QRS vector also points backwards, whatever its frontal axis.
+  const double axis_rad = axis_deg * kPi / 180;
+  m.r_dir = normalized({std::cos(axis_rad), std::sin(axis_rad), -rng.uniform(0.25, 0.8)});
   // Tall complexes (hypertrophy) cross into the neighbouring row on paper.
   m.r_mv = rng.chance(0.15) ? rng.uniform(2.5, 4.0) : std::exp(rng.normal(std::log(1.1), 0.3));
   m.q_dir = normalized({rng.uniform(-0.9, -0.4), rng.uniform(-0.2, 0.3), rng.uniform(0.5, 0.9)});
@@ -212,7 +214,8 @@ Record synthesize_ecg(const SynthOptions &options, std::uint64_t seed) {
   // electrode placement and torso varying from person to person.
   std::vector<Vec3> axes = {from_angles(0, 0), from_angles(60, 0)};
   const std::array<double, 6> chest_deg = {115, 95, 75, 55, 30, 0};
-  const std::array<double, 6> chest_gain = {0.9, 1.3, 1.3, 1.2, 1.0, 0.8};
+  // Chest electrodes sit close to the heart: larger lead vectors than the limb leads.
+  const std::array<double, 6> chest_gain = {1.2, 1.8, 1.9, 1.8, 1.5, 1.2};
   for (int v = 0; v < 6; ++v) {
     const double a = (chest_deg[v] + rng.uniform(-10, 10)) * kPi / 180;
     const double g = chest_gain[v] * rng.uniform(0.85, 1.15);
