@@ -305,6 +305,41 @@ Peak correlation_peak(const SmoothedImage &truth, const SmoothedImage &pred, int
   return peak;
 }
 
+// A prediction on one level at every position (a missing lead, scored as
+// zeros) smooths to the same column everywhere, so each lag's correlation is
+// a range sum over truth columns: exact, and without transforms.
+Peak flat_prediction_peak(const SmoothedImage &truth, const FoldedKernel &kv, int width) {
+  // Prediction row r meets truth row m at the vertical lag r - m.
+  const int dv_min = kv.first - (truth.row1 - 1);
+  const int dv_max = kv.first + kv.count - 1 - truth.row0;
+  const std::size_t stride = static_cast<std::size_t>(width) + 1;
+  // prefix[dv][n] = Σ over truth columns c < n of Σ_m truth(m, c) · kv(m + dv)
+  std::vector<double> prefix(static_cast<std::size_t>(dv_max - dv_min + 1) * stride, 0.0);
+  auto at = [&](int dv, int n) -> double & {
+    return prefix[static_cast<std::size_t>(dv - dv_min) * stride + static_cast<std::size_t>(n)];
+  };
+  for (int c = truth.col0; c < truth.col1; ++c) {
+    const std::size_t i = static_cast<std::size_t>(c - truth.col0);
+    for (int m = truth.lo[i]; m < truth.hi[i]; ++m)
+      for (int r = 0; r < kv.count; ++r) at(kv.first + r - m, c + 1) += truth.at(c, m) * kv.w[r];
+  }
+  for (int dv = dv_min; dv <= dv_max; ++dv)
+    for (int n = 1; n <= width; ++n) at(dv, n) += at(dv, n - 1);
+  // The prediction covers columns [0, width): truth column n counts when
+  // n + dh is inside.
+  auto cross = [&](int dv, int dh) {
+    return at(dv, std::min(width, width - dh)) - at(dv, std::max(0, -dh));
+  };
+  double best = -std::numeric_limits<double>::infinity();
+  for (int dv = dv_min; dv <= dv_max; ++dv)
+    for (int dh = -(width - 1); dh <= width - 1; ++dh) best = std::max(best, cross(dv, dh));
+  const double tie = kTieTolerance * std::max(std::abs(best), 1.0);
+  for (int dv = dv_max; dv >= dv_min; --dv)
+    for (int dh = width - 1; dh >= -(width - 1); --dh)
+      if (cross(dv, dh) >= best - tie) return Peak{true, dv, dh};
+  return Peak{};
+}
+
 }  // namespace
 
 LagEstimate estimate_lag(const std::vector<double> &truth, const std::vector<double> &pred,
@@ -345,12 +380,21 @@ LagEstimate estimate_lag(const std::vector<double> &truth, const std::vector<dou
   const auto g = gaussian_weights();
   std::vector<FoldedKernel> level_kernels(kNumQuantLevels);
   for (int l = 0; l < kNumQuantLevels; ++l) level_kernels[l] = folded_kernel(l, kNumQuantLevels, g);
+  const std::vector<int> pred_level = quantise(pred);
   const SmoothedImage a = smooth_trace(quantise(truth), width, level_kernels, g);
-  const SmoothedImage b = smooth_trace(quantise(pred), width, level_kernels, g);
 
-  const int exact_shift = std::max(0, expected_shift_samples) + 8;
-  Peak peak = correlation_peak(a, b, exact_shift, false);
-  if (!peak.valid) peak = correlation_peak(a, b, exact_shift, true);
+  Peak peak;
+  const bool flat = static_cast<int>(pred.size()) == width && pred_level.front() >= 0 &&
+                    std::all_of(pred_level.begin(), pred_level.end(),
+                                [&](int l) { return l == pred_level.front(); });
+  if (flat) {
+    peak = flat_prediction_peak(a, level_kernels[pred_level.front()], width);
+  } else {
+    const SmoothedImage b = smooth_trace(pred_level, width, level_kernels, g);
+    const int exact_shift = std::max(0, expected_shift_samples) + 8;
+    peak = correlation_peak(a, b, exact_shift, false);
+    if (!peak.valid) peak = correlation_peak(a, b, exact_shift, true);
+  }
   est.shift_samples = peak.dh;
   est.offset_mv = static_cast<double>(peak.dv) / (kNumQuantLevels - 1) * range;
   return est;
