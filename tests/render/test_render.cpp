@@ -12,6 +12,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "ecgdig/error.hpp"
+#include "ecgdig/io.hpp"
 #include "ecgdig/render.hpp"
 #include "render_test_util.hpp"
 
@@ -246,6 +247,22 @@ TEST(Render, NanSamplesLeaveGapsNotCrashes) {
   EXPECT_TRUE(std::isfinite(I.path_px[250].y));
   EXPECT_TRUE(std::isnan(page.truth.leads[0].mv[150]));
   expect_paths_match_record(page, r);
+}
+
+TEST(Render, RecordsWithOtherRatesAndLeadNameSpellings) {
+  // PTB-XL at 100 Hz, with "AVR", "AVL", "AVF" in capitals.
+  const Record r = read_wfdb(std::string(ECGDIG_TEST_DATA_DIR) + "/ptbxl/00001_lr");
+  ASSERT_DOUBLE_EQ(r.fs_hz, 100);
+  PageStyle s;
+  s.dpi = 100;
+  const RenderedPage page = render_page(r, s);
+  ASSERT_NE(find_panel(page, "aVR", 2.5), nullptr);
+  EXPECT_EQ(find_panel(page, "aVR", 2.5)->first_sample, 250u);
+  EXPECT_EQ(find_panel(page, "aVR", 2.5)->path_px.size(), 250u);
+  EXPECT_EQ(page.truth.leads[3].name, "aVR");
+  EXPECT_EQ(page.truth.leads[3].mv[300], r.find("AVR")->mv[300]);
+  expect_paths_match_record(page, r);
+  expect_truth_is_what_is_shown(page, r);
 }
 
 /// Every path point inside the page lies on the trace mask (3x3

@@ -110,6 +110,16 @@ TEST(RenderCommand, WritesPagesAndRejectsBadParameters) {
   EXPECT_EQ(run_cli("render --record \"" + rec + "\" --layout random --seed 5 --dpi 72 -o \"" + dir.string() + "\""), 0);
   EXPECT_TRUE(fs::exists(dir / "10504_hr_5.json"));
 
+  // Degraded pages say what was applied; ecg-image-kit pages have its size.
+  EXPECT_EQ(run_cli("render --preset light --seed 8 --dpi 72 -o \"" + dir.string() + "\""), 0);
+  std::ifstream degraded(dir / "synth_8.json");
+  EXPECT_FALSE(nlohmann::json::parse(degraded).at("degradations").empty());
+  EXPECT_EQ(run_cli("render --geometry ecg-image-kit --seed 9 -o \"" + dir.string() + "\""), 0);
+  std::ifstream kit(dir / "synth_9.json");
+  const nlohmann::json kit_json = nlohmann::json::parse(kit);
+  EXPECT_EQ(kit_json.at("width"), 2200);
+  EXPECT_EQ(kit_json.at("height"), 1700);
+
   EXPECT_EQ(run_cli("render --layout 5x5 -o \"" + dir.string() + "\""), 1);
   EXPECT_EQ(run_cli("render --dpi 0 -o \"" + dir.string() + "\""), 1);
   EXPECT_EQ(run_cli("render --gain -5 -o \"" + dir.string() + "\""), 1);
