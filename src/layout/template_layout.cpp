@@ -1,6 +1,7 @@
 #include "layout/template_layout.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -12,6 +13,7 @@
 #include "ecgdig/error.hpp"
 #include "layout/calibration_pulse.hpp"
 #include "layout/layout_templates.hpp"
+#include "layout/lead_names.hpp"
 
 namespace ecgdig {
 inline namespace v1 {
@@ -38,6 +40,7 @@ struct Row {
   double x_begin_px = 0, x_end_px = 0;     // first and last trace position (continuous px)
   int columns = 0;                         // panels in the row; 0 for an inferred empty row
   std::optional<CalibrationPulse> pulse;
+  std::array<std::string, 4> names;        // lead name read at each quarter of the row ("" = none)
 };
 
 cv::Mat binarize(const cv::Mat &map, const char *what) {
@@ -273,7 +276,8 @@ int count_columns(const PageMasks &masks, const Row &row, double px_per_mm_x, do
 struct Match {
   const LayoutTemplate *layout = nullptr;
   int offset = 0;
-  double cost = std::numeric_limits<double>::infinity();
+  double cost = std::numeric_limits<double>::infinity();  // penalties less bonuses: ranks templates
+  double penalty = 0;                                     // penalties alone: gives the confidence
 };
 
 // Costs of a template: a row whose column count disagrees weighs more than a
@@ -283,6 +287,13 @@ constexpr double kColumnMismatchCost = 2.0;
 constexpr double kMissingRowCost = 1.5;
 constexpr double kExtraRowCost = 1.0;
 constexpr double kEmptyRowCost = 0.5;
+constexpr double kNameMismatchCost = 1.0;
+constexpr double kNameMatchBonus = 0.3;
+
+bool same_lead(const std::string &printed, const std::string &expected) {
+  const std::string plain = !expected.empty() && expected[0] == '-' ? expected.substr(1) : expected;
+  return standard_lead_index(printed) == standard_lead_index(plain);
+}
 
 Match best_match(const std::vector<Row> &rows, const std::vector<const LayoutTemplate *> &candidates,
                  bool columns_seen) {
@@ -291,7 +302,7 @@ Match best_match(const std::vector<Row> &rows, const std::vector<const LayoutTem
   for (const LayoutTemplate *t : candidates) {
     const int m = static_cast<int>(t->rows.size());
     for (int offset = -(m - 1); offset <= n - 1; ++offset) {
-      double cost = 0;
+      double cost = 0, bonus = 0;
       int matched = 0;
       for (int j = 0; j < m; ++j) {
         const int i = j + offset;
@@ -300,14 +311,23 @@ Match best_match(const std::vector<Row> &rows, const std::vector<const LayoutTem
           continue;
         }
         ++matched;
+        const int k = static_cast<int>(t->rows[j].leads.size());
         if (rows[i].columns == 0)
           cost += kEmptyRowCost;
-        else if (columns_seen && rows[i].columns != static_cast<int>(t->rows[j].leads.size()))
+        else if (columns_seen && rows[i].columns != k)
           cost += kColumnMismatchCost;
+        for (int c = 0; c < k && k <= 4 && 4 % k == 0; ++c) {
+          const std::string &read = rows[i].names[c * 4 / k];
+          if (read.empty()) continue;
+          if (same_lead(read, t->rows[j].leads[c]))
+            bonus += kNameMatchBonus;
+          else
+            cost += kNameMismatchCost;
+        }
       }
       cost += kExtraRowCost * (n - matched);
-      if (offset != 0) cost += 0.01;  // prefer the top rows aligned on ties
-      if (cost < best.cost) best = {t, offset, cost};
+      const double rank = cost - bonus + (offset != 0 ? 0.01 : 0.0);  // prefer the top rows aligned on ties
+      if (rank < best.cost) best = {t, offset, rank, cost};
     }
   }
   return best;
@@ -378,6 +398,13 @@ Layout TemplateLayout::locate(const cv::Mat & /*rectified_bgr*/, const Segmentat
     if (std::abs(r.x_end_px - page_end) < 3 * ppmm_x) r.x_end_px = page_end;
     r.columns = count_columns(masks, r, ppmm_x, ppmm_y);
   }
+  for (Row &r : rows)
+    for (int q = 0; q < 4; ++q) {
+      const double x = r.x_begin_px + (r.x_end_px - r.x_begin_px) * q / 4;
+      const cv::Rect word = find_word(masks.marks, x, r.top_px, r.bottom_px, ppmm_x);
+      if (word.empty()) continue;
+      if (auto read = read_lead_name(masks.dark(word))) r.names[q] = read->name;
+    }
   insert_missing_rows(rows);
   set_bands(rows, masks.traces.rows);
   for (Row &r : rows)
@@ -410,7 +437,7 @@ Layout TemplateLayout::locate(const cv::Mat & /*rectified_bgr*/, const Segmentat
   });
   const Match match = best_match(rows, candidates, columns_seen);
   layout.name = match.layout->name;
-  layout.confidence = 1.0 / (1.0 + match.cost);
+  layout.confidence = 1.0 / (1.0 + match.penalty);
 
   // Template rows without a page row (blank or erased) get a panel where the
   // row spacing puts them, so their leads come back empty rather than vanish.

@@ -20,7 +20,7 @@ struct Case {
   double limb_gain_mm_per_mv;
   double chest_gain_mm_per_mv;
   bool pulse;
-  bool forced = false;  // name the layout in the options (lead names are not read)
+  bool forced = false;  // name the layout in the options
 };
 
 std::ostream &operator<<(std::ostream &os, const Case &c) {
@@ -77,7 +77,9 @@ TEST_P(RenderedPage, LayoutAndSignalsAreFound) {
         box = &b;
     ASSERT_NE(box, nullptr) << truth.name << " at " << truth.t_start_s << " s";
     EXPECT_NEAR(box->duration_s, truth.duration_s, 0.1) << truth.name;
-    EXPECT_NEAR(box->baseline_y_px, truth.baseline_y_px + 0.5, 2 * page.px_per_mm) << truth.name;
+    // The pulse's foot is 0 mV; without one, the row's most common level stands in for it.
+    EXPECT_NEAR(box->baseline_y_px, truth.baseline_y_px + 0.5, (c.pulse ? 0.5 : 4) * page.px_per_mm)
+        << truth.name;
   }
 
   const auto record = ecgdig::Registry<ecgdig::SignalExtractor>::global().create("trace")->extract(
@@ -94,6 +96,7 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"6x2+1", 25, 5, 5, true}, Case{"12x1", 25, 5, 5, true},
                       Case{"3x4+1", 50, 10, 10, true}, Case{"3x4+1", 25, 20, 20, true},
                       Case{"6x2", 50, 10, 5, false}, Case{"6x1-limb", 25, 10, 10, true},
-                      Case{"6x1-chest", 50, 10, 10, true, true}, Case{"3x4-cabrera", 25, 10, 10, true, true}));
+                      Case{"6x1-chest", 50, 10, 10, true}, Case{"3x4-cabrera", 25, 10, 10, true},
+                      Case{"3x4-cabrera", 25, 10, 10, false, true}));
 
 }  // namespace

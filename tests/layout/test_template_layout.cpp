@@ -131,6 +131,16 @@ TEST(TemplateLayout, ErasedRowKeepsTheOthersInPlace) {
   EXPECT_LT(layout.confidence, intact);
 }
 
+TEST(TemplateLayout, ErasedTopRowIsPlacedByTheLeadNames) {
+  auto page = ptbxl_page::load("18155");
+  const int b = static_cast<int>(ptbxl_page::kBaselinesPx[0]);
+  page.maps.trace.rowRange(b - 140, b + 140).setTo(0);
+  const Layout layout = locate(page);
+  // Three rows remain; the names II, aVL, III... say they are rows 2-4 of 3x4+1, not a 3x4.
+  EXPECT_EQ(layout.name, "3x4+1");
+  expect_3x4_panels(layout, 0);
+}
+
 // A drawn page: four rows, each a 1 mV calibration pulse then a trace with
 // spikes, at the given speed and gain; 10 px per mm.
 ptbxl_page::Page pulse_page(double speed_mm_s, double gain_mm_per_mv) {

@@ -1,0 +1,119 @@
+#include "layout/lead_names.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+#include <opencv2/imgproc.hpp>
+
+#include "ecgdig/types.hpp"
+
+namespace ecgdig {
+inline namespace v1 {
+namespace detail {
+namespace {
+
+constexpr int kNormHeightPx = 32;     // words are compared at this height
+constexpr double kMaxAspectRatio = 1.3;  // template and word widths (at equal height) differ at most this much
+constexpr double kMinScore = 0.55;
+constexpr double kMinMargin = 0.05;
+constexpr double kMaxBarAspect = 0.3;  // a lone bar this narrow is the name "I"
+constexpr double kMaxLetterMm = 6.0;
+
+struct Glyphs {
+  std::string name;
+  cv::Mat shape;  // CV_32F, kNormHeightPx high, blurred
+};
+
+cv::Mat normalised(const cv::Mat &ink, int width) {
+  cv::Mat f, out;
+  ink.convertTo(f, CV_32F, 1.0 / 255);
+  cv::resize(f, out, cv::Size(std::max(1, width), kNormHeightPx), 0, 0, cv::INTER_AREA);
+  cv::GaussianBlur(out, out, cv::Size(5, 5), 1.2);
+  return out;
+}
+
+cv::Mat tight(const cv::Mat &ink) {
+  std::vector<cv::Point> points;
+  cv::findNonZero(ink, points);
+  return points.empty() ? cv::Mat() : ink(cv::boundingRect(points));
+}
+
+const std::vector<Glyphs> &templates() {
+  static const std::vector<Glyphs> all = [] {
+    std::vector<Glyphs> out;
+    for (int font : {cv::FONT_HERSHEY_SIMPLEX, cv::FONT_HERSHEY_DUPLEX, cv::FONT_HERSHEY_PLAIN})
+      for (int thickness : {2, 4, 6})
+        for (const char *name : kStandardLeads) {
+          cv::Mat canvas = cv::Mat::zeros(120, 400, CV_8U);
+          const double scale = cv::getFontScaleFromHeight(font, 60, thickness);
+          cv::putText(canvas, name, {20, 90}, font, scale, cv::Scalar(255), thickness, cv::LINE_AA);
+          cv::threshold(canvas, canvas, 127, 255, cv::THRESH_BINARY);
+          const cv::Mat word = tight(canvas);
+          const int width = static_cast<int>(std::lround(kNormHeightPx * double(word.cols) / word.rows));
+          out.push_back({name, normalised(word, width)});
+        }
+    return out;
+  }();
+  return all;
+}
+
+double correlation(const cv::Mat &a, const cv::Mat &b) {
+  const cv::Scalar ma = cv::mean(a), mb = cv::mean(b);
+  const cv::Mat da = a - ma[0], db = b - mb[0];
+  const double num = da.dot(db), den = std::sqrt(da.dot(da) * db.dot(db));
+  return den > 0 ? num / den : 0.0;
+}
+
+}  // namespace
+
+std::optional<ReadName> read_lead_name(const cv::Mat &ink) {
+  const cv::Mat word = ink.empty() ? cv::Mat() : tight(ink);
+  if (word.empty() || word.rows < 6) return std::nullopt;
+  const double aspect = double(word.cols) / word.rows;
+  if (aspect < kMaxBarAspect) return ReadName{"I", 1.0};
+  std::array<double, kStandardLeads.size()> best{};
+  for (const Glyphs &g : templates()) {
+    const double t_aspect = double(g.shape.cols) / g.shape.rows;
+    if (aspect > kMaxAspectRatio * t_aspect || t_aspect > kMaxAspectRatio * aspect) continue;
+    const double score = correlation(normalised(word, g.shape.cols), g.shape);
+    const int index = standard_lead_index(g.name);
+    best[index] = std::max(best[index], score);
+  }
+  const auto top = std::max_element(best.begin(), best.end());
+  double second = 0;
+  for (auto it = best.begin(); it != best.end(); ++it)
+    if (it != top) second = std::max(second, *it);
+  if (*top < kMinScore || *top - second < kMinMargin) return std::nullopt;
+  return ReadName{kStandardLeads[top - best.begin()], *top};
+}
+
+cv::Rect find_word(const std::vector<cv::Rect> &marks, double x_px, double y_min, double y_max,
+                   double px_per_mm) {
+  const cv::Rect *start = nullptr;
+  for (const cv::Rect &m : marks) {
+    const double cy = m.y + m.height / 2.0;
+    if (cy < y_min || cy > y_max || m.x < x_px - 3 * px_per_mm || m.x > x_px + 12 * px_per_mm) continue;
+    if (m.height > kMaxLetterMm * px_per_mm) continue;  // separators and pulse edges
+    if (!start || m.x < start->x) start = &m;
+  }
+  if (!start) return {};
+  cv::Rect word = *start;
+  for (bool grown = true; grown;) {
+    grown = false;
+    for (const cv::Rect &m : marks) {
+      if ((m & word) == m || m.height > kMaxLetterMm * px_per_mm) continue;
+      const int overlap = std::min(m.br().y, word.br().y) - std::max(m.y, word.y);
+      const bool beside = m.x > word.x && m.x <= word.br().x + 0.6 * word.height;
+      if (beside && overlap >= 0.4 * std::min(m.height, word.height) && m.height <= 1.6 * word.height) {
+        word |= m;
+        grown = true;
+      }
+    }
+  }
+  return word;
+}
+
+}  // namespace detail
+}  // namespace v1
+}  // namespace ecgdig
