@@ -209,12 +209,8 @@ Peak correlation_peak(const SmoothedImage &truth, const SmoothedImage &pred, int
   const AxisLags vert = axis_lags(rows, truth.row0, ha, pred.row0, hb);
   const AxisLags horz = axis_lags(cols, truth.col0, wa, pred.col0, wb);
 
-  // Per-thread buffers: the transforms of consecutive leads have equal sizes.
-  thread_local cv::Mat a, b, fa, fb, corr;
-  a.create(rows, cols, CV_32F);
-  b.create(rows, cols, CV_32F);
-  a.setTo(0);
-  b.setTo(0);
+  cv::Mat a = cv::Mat::zeros(rows, cols, CV_32F), b = cv::Mat::zeros(rows, cols, CV_32F);
+  cv::Mat fa, fb, corr;
   copy_to_float(truth, a);
   copy_to_float(pred, b);
   // OpenCV refuses the zero-row shortcut for single-column matrices.

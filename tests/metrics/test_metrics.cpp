@@ -155,6 +155,24 @@ TEST(Snr, ShiftBoundsOfAlignToTruthAreKept) {
   EXPECT_EQ(kept[100], p[100]);
 }
 
+TEST(Snr, InfiniteSamplesAreNotScoredAndStopAlignment) {
+  // The challenge's amplitude range becomes infinite, its offset NaN, and the
+  // shift is dropped; compute_snr skips non-finite samples.
+  const std::vector<float> t = to_float(ecg_like(kN, kFs));
+  std::vector<float> p = to_float(shifted(ecg_like(kN, kFs), 40));
+  p[10] = INFINITY;
+  int shift = -1;
+  const std::vector<float> a = align_to_truth(t, p, 250, 1.0, &shift);
+  EXPECT_EQ(shift, 0);
+  EXPECT_TRUE(std::isinf(a[10]));
+  const double snr = snr_db(t, a);
+  EXPECT_TRUE(std::isfinite(snr));
+  std::vector<float> t_rest = t, p_rest = p;
+  t_rest.erase(t_rest.begin() + 10);
+  p_rest.erase(p_rest.begin() + 10);
+  EXPECT_NEAR(snr, snr_db(t_rest, p_rest) * (kN - 1.0) / kN, 1e-9);
+}
+
 TEST(Snr, AllZeroOrAllNaNPredictionsScoreZero) {
   const std::vector<double> t = ecg_like(kN, kFs, 1.0, 0.0);
   const std::vector<double> zeros(kN, 0.0), nans(kN, std::nan(""));
