@@ -20,6 +20,45 @@ constexpr int kLatticeStepPx = 8;
 // Far outside every page: marks output pixels that see no page at all.
 constexpr double kNowherePx = -1e5;
 
+// A class is present where its bilinear coverage (of 32 x 32 = 1024) reaches
+// 30 %: a 1 px line keeps at least one pixel at any sub-pixel offset and
+// under mild shrinking, which plain nearest-neighbour sampling does not.
+// The page itself uses 50 %, like nearest neighbour.
+constexpr int kClassCoverage = 307;
+constexpr int kPageCoverage = 512;
+
+// Each of the 4 label bits spread into its own 16-bit lane, so the coverage
+// of all classes is summed with four multiplications.
+constexpr std::uint64_t spread_bits(unsigned label) {
+  return std::uint64_t(label & 1) | std::uint64_t((label >> 1) & 1) << 16 |
+         std::uint64_t((label >> 2) & 1) << 32 | std::uint64_t((label >> 3) & 1) << 48;
+}
+
+// The packed labels at fixed-point position (ix, iy) / 32, each bit
+// thresholded on its bilinear coverage, so the result stays binary.
+inline std::uint8_t warp_label(const std::uint8_t *labels, std::size_t step, int cols, int rows, int ix, int iy) {
+  static_assert(kTraceBit == 1 && kGridBit == 2 && kTextBit == 4 && kPageBit == 8, "lane order");
+  const int x0 = ix >> 5, y0 = iy >> 5;
+  std::uint8_t l00, l01, l10, l11;
+  if (unsigned(x0) < unsigned(cols - 1) && unsigned(y0) < unsigned(rows - 1)) {
+    const std::uint8_t *p = labels + std::size_t(y0) * step + x0;
+    l00 = p[0], l01 = p[1], l10 = p[step], l11 = p[step + 1];
+  } else {
+    auto at = [&](int x, int y) -> std::uint8_t {
+      return (unsigned(x) < unsigned(cols) && unsigned(y) < unsigned(rows)) ? labels[std::size_t(y) * step + x] : 0;
+    };
+    l00 = at(x0, y0), l01 = at(x0 + 1, y0), l10 = at(x0, y0 + 1), l11 = at(x0 + 1, y0 + 1);
+  }
+  if (l00 == l01 && l00 == l10 && l00 == l11) return l00;  // inside one region
+  const std::uint64_t fx = std::uint64_t(ix & 31), fy = std::uint64_t(iy & 31);
+  const std::uint64_t lanes = spread_bits(l00) * ((32 - fx) * (32 - fy)) + spread_bits(l01) * (fx * (32 - fy)) +
+                              spread_bits(l10) * ((32 - fx) * fy) + spread_bits(l11) * (fx * fy);
+  return std::uint8_t(((lanes & 0xFFFF) >= kClassCoverage) * kTraceBit |
+                      (((lanes >> 16) & 0xFFFF) >= kClassCoverage) * kGridBit |
+                      (((lanes >> 32) & 0xFFFF) >= kClassCoverage) * kTextBit |
+                      ((lanes >> 48) >= kPageCoverage) * kPageBit);
+}
+
 }  // namespace
 
 Rng::Rng(std::uint64_t seed, std::uint64_t stream)
@@ -178,11 +217,7 @@ void apply_warp(const Warp &warp, const cv::Mat &bgr, const cv::Mat &labels, cv:
       xy_row[2 * x] = short(ix >> 5);
       xy_row[2 * x + 1] = short(iy >> 5);
       frac_row[x] = std::uint16_t(((iy & 31) << 5) | (ix & 31));
-      const unsigned nx_px = unsigned((ix + 16) >> 5);
-      const unsigned ny_px = unsigned((iy + 16) >> 5);
-      lab_row[x] = (nx_px < unsigned(in_cols) && ny_px < unsigned(in_rows))
-                       ? lab_in[ny_px * lab_step + nx_px]
-                       : std::uint8_t(0);
+      lab_row[x] = warp_label(lab_in, lab_step, in_cols, in_rows, ix, iy);
     }
   }
   cv::remap(bgr, bgr_out, xy, frac, cv::INTER_LINEAR, cv::BORDER_REPLICATE);

@@ -243,10 +243,10 @@ std::string fill_background(cv::Mat &bgr, cv::Mat &labels, bool table, bool grey
     what = fmt::format("background table surface={}", kind);
   } else {
     const double lid = rng.uniform(170, 250);
-    fill = cv::Mat(bgr.size(), CV_8UC3, cv::Scalar(lid, lid, lid + rng.uniform(-4, 4)));
+    bgr.setTo(cv::Scalar(lid, lid, lid + rng.uniform(-4, 4)), off_page);
     what = fmt::format("background scanner_lid level={:.0f}", lid);
   }
-  fill.copyTo(bgr, off_page);
+  if (!fill.empty()) fill.copyTo(bgr, off_page);
 
   if (table && rng.chance(0.5)) {
     // A hand (palm and thumb) holding the page at one edge of the frame. It

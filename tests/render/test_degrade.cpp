@@ -62,6 +62,17 @@ const RenderedPage &kit_page() {
   return page;
 }
 
+// A page from our own renderer at the training size (letter at 100 dpi).
+const RenderedPage &rendered_page() {
+  static const RenderedPage page = [] {
+    PageStyle style;
+    style.dpi = 100;
+    style.seed = 3;
+    return render_page(synthesize_ecg({}, 3), style);
+  }();
+  return page;
+}
+
 bool same(const cv::Mat &a, const cv::Mat &b) {
   return a.size() == b.size() && a.type() == b.type() && (a.empty() || cv::norm(a, b, cv::NORM_INF) == 0);
 }
@@ -189,15 +200,24 @@ TEST(Degrade, PathsStayOnTheTraceUnderEveryWarp) {
   all.curl = 0.03;
   all.creases = 4;
   all.crop = 0.1;
-  for (const auto *o : {&rotate, &perspective, &curl, &creases, &all})
-    for (std::uint64_t seed : {5, 6, 7}) {
-      RenderedPage p = kit_page();
-      degrade(p, *o, seed);
-      const auto d = path_to_mask_distances(p);
-      ASSERT_GT(d.size(), 10000u);
-      EXPECT_LE(*std::max_element(d.begin(), d.end()), 1.5f)
-          << "seed " << seed << " " << ::testing::PrintToString(p.degradations);
-    }
+  for (const RenderedPage *source : {&kit_page(), &rendered_page()})
+    for (const auto *o : {&rotate, &perspective, &curl, &creases, &all})
+      for (std::uint64_t seed : {5, 6, 7}) {
+        RenderedPage p = *source;
+        const auto before = path_to_mask_distances(p);
+        ASSERT_LE(*std::max_element(before.begin(), before.end()), 1.0f);
+        degrade(p, *o, seed);
+        const auto d = path_to_mask_distances(p);
+        ASSERT_GT(d.size(), 5000u);
+        EXPECT_LE(*std::max_element(d.begin(), d.end()), 1.5f)
+            << "seed " << seed << " " << ::testing::PrintToString(p.degradations);
+        if (o == &rotate) {
+          // A rotation keeps the area: the mask neither thins out nor bloats.
+          const double ratio = double(cv::countNonZero(p.trace_mask)) / cv::countNonZero(source->trace_mask);
+          EXPECT_GT(ratio, 0.85) << "seed " << seed;
+          EXPECT_LT(ratio, 1.3) << "seed " << seed;
+        }
+      }
 }
 
 TEST(Degrade, HomographyDescribesPureProjectiveChanges) {
