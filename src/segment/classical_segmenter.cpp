@@ -19,7 +19,8 @@
 //  - colour: HSV-style saturation marks a coloured grid for the grid map.
 //  - dark grid lines (B/W copies, black or dark coloured grids): ink on long
 //    straight horizontal or vertical runs (morphological opening with ~28 mm
-//    kernels, tolerant of ~0.5 degree skew). Where a trace or a letter crosses
+//    kernels), after turning the mask by the page's skew (up to 5 degrees,
+//    from the sharpest projection of the ink). Where a trace or a letter crosses
 //    such a line, pixels clearly darker than the line ink stay trace or text.
 //    Pale grey 1 mm lines are looked for the same way when the page has no
 //    coloured grid; they only feed the grid map.
@@ -29,8 +30,8 @@
 //    separator or pulse that touches its trace stays trace.
 //  - trace: the remaining ink.
 // Known limits: dark texture around the page in photos (tables, hands) is
-// taken for trace; skew beyond ~0.5 degree hides dark grey grid lines from
-// the line filter, so they stay trace.
+// taken for trace; beyond 5 degrees of skew, or under perspective and curl,
+// dark grid lines are not straight runs and stay trace.
 
 namespace ecgdig {
 inline namespace v1 {
@@ -47,6 +48,11 @@ constexpr double kTextLineMaxHeightMm = 6.0;
 constexpr double kTextLineMinDensity = 0.12;
 // Darkness of the palest grid lines looked for (1 mm lines of a grey grid).
 constexpr float kPaleDarkness = 0.06f;
+// Skew searched for dark grid lines, and its resolution.
+constexpr double kMaxSkewDeg = 5.0;
+constexpr double kSkewStepDeg = 0.25;
+// Ink pixels sampled for the skew search.
+constexpr std::size_t kSkewSamplePoints = 40000;
 // Pages with more coloured-grid pixels than this share have a coloured grid.
 constexpr double kColourGridShare = 0.02;
 
@@ -106,8 +112,10 @@ class ClassicalSegmenter final : public Segmenter {
 
     // Shape analysis runs at half resolution: 4x cheaper, and a 1 px skew step
     // at full resolution disappears.
+    const cv::Mat ink_half = halve(pixels.ink_mask);
+    const double skew_deg = dominant_skew_deg(ink_half);
     cv::Mat lines, text;
-    cv::resize(straight_lines(halve(pixels.ink_mask), px_per_mm / 2), lines, bgr.size(), 0, 0, cv::INTER_NEAREST);
+    cv::resize(straight_lines(ink_half, px_per_mm / 2, skew_deg), lines, bgr.size(), 0, 0, cv::INTER_NEAREST);
     lines &= pixels.ink_mask;
     // Ink on a line that is clearly darker than the line itself is a trace or
     // a letter crossing it, not grid.
@@ -122,7 +130,8 @@ class ClassicalSegmenter final : public Segmenter {
     // ink; they only add to the grid map, and only without a coloured grid.
     cv::Mat pale_lines;
     if (cv::countNonZero(pixels.colour >= 128) < kColourGridShare * double(bgr.total())) {
-      cv::resize(straight_lines(halve(pixels.pale_mask), px_per_mm / 2), pale_lines, bgr.size(), 0, 0, cv::INTER_NEAREST);
+      cv::resize(straight_lines(halve(pixels.pale_mask), px_per_mm / 2, skew_deg), pale_lines, bgr.size(), 0, 0,
+                 cv::INTER_NEAREST);
       pale_lines &= pixels.pale_mask;
     } else {
       pale_lines = cv::Mat::zeros(bgr.size(), CV_8U);
@@ -187,16 +196,61 @@ class ClassicalSegmenter final : public Segmenter {
     return half;
   }
 
-  // Ink on long horizontal or vertical runs. The mask is first thickened
-  // across the run direction so a slightly skewed line still forms a run.
-  static cv::Mat straight_lines(const cv::Mat &ink, double px_per_mm) {
+  // Angle of the page's dominant horizontal lines, in degrees (positive when
+  // they descend to the right), within +-kMaxSkewDeg: the angle whose
+  // projection of the ink onto the vertical is sharpest. Grid lines and rows
+  // of text or trace all make sharp peaks at the true skew.
+  static double dominant_skew_deg(const cv::Mat &ink) {
+    std::vector<cv::Point> points;
+    cv::findNonZero(halve(ink), points);
+    if (points.size() < 100) return 0.0;
+    const std::size_t step = std::max<std::size_t>(1, points.size() / kSkewSamplePoints);
+    const int width = (ink.cols + 1) / 2, height = (ink.rows + 1) / 2;
+    std::vector<int> histogram(static_cast<std::size_t>(width + height) * 2);
+    double best_score = -1.0, best_deg = 0.0;
+    for (double deg = -kMaxSkewDeg; deg <= kMaxSkewDeg + 1e-9; deg += kSkewStepDeg) {
+      const double rad = deg * CV_PI / 180.0, c = std::cos(rad), s = std::sin(rad);
+      std::fill(histogram.begin(), histogram.end(), 0);
+      for (std::size_t i = 0; i < points.size(); i += step) {
+        const int bin = static_cast<int>(std::lround(points[i].y * c - points[i].x * s)) + width;
+        ++histogram[static_cast<std::size_t>(std::clamp(bin, 0, int(histogram.size()) - 1))];
+      }
+      double score = 0.0;
+      for (const int n : histogram) score += double(n) * n;
+      // Ties (a page without lines) keep the angle nearest zero.
+      if (score > best_score * (1.0 + 1e-6) || (score >= best_score && std::abs(deg) < std::abs(best_deg))) {
+        best_score = score;
+        best_deg = deg;
+      }
+    }
+    return best_deg;
+  }
+
+  // Ink on long horizontal or vertical runs, after turning the mask upright
+  // by `skew_deg`. The mask is first thickened across the run direction so a
+  // line that is not exactly straight still forms a run.
+  static cv::Mat straight_lines(const cv::Mat &ink, double px_per_mm, double skew_deg) {
+    const bool rotate = std::abs(skew_deg) >= kSkewStepDeg / 2;
+    const cv::Mat upright_from_image =
+        cv::getRotationMatrix2D(cv::Point2f(ink.cols / 2.0f, ink.rows / 2.0f), skew_deg, 1.0);
+    cv::Mat upright;
+    if (rotate)
+      cv::warpAffine(ink, upright, upright_from_image, ink.size(), cv::INTER_NEAREST);
+    else
+      upright = ink;
     const int run = std::max(15, static_cast<int>(std::lround(kLineRunMm * px_per_mm)));
     cv::Mat thick, horizontal, vertical;
-    cv::dilate(ink, thick, cv::getStructuringElement(cv::MORPH_RECT, {1, 3}));
+    cv::dilate(upright, thick, cv::getStructuringElement(cv::MORPH_RECT, {1, 3}));
     cv::morphologyEx(thick, horizontal, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {run, 1}));
-    cv::dilate(ink, thick, cv::getStructuringElement(cv::MORPH_RECT, {3, 1}));
+    cv::dilate(upright, thick, cv::getStructuringElement(cv::MORPH_RECT, {3, 1}));
     cv::morphologyEx(thick, vertical, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {1, run}));
-    return (horizontal | vertical) & ink;
+    const cv::Mat upright_lines = horizontal | vertical;
+    if (!rotate) return upright_lines & ink;
+    cv::Mat lines;
+    cv::warpAffine(upright_lines, lines, upright_from_image, ink.size(), cv::INTER_NEAREST | cv::WARP_INVERSE_MAP);
+    // Nearest-neighbour rotation leaves one-pixel holes along the lines.
+    cv::dilate(lines, lines, cv::getStructuringElement(cv::MORPH_RECT, {3, 3}));
+    return lines & ink;
   }
 
   // Ink components of letter size, found after bridging the small gaps that
