@@ -3,6 +3,7 @@
 /// Scoring a digitized record against the truth, as in the PhysioNet
 /// Challenge 2024 digitization task.
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,10 @@ inline namespace v1 {
 /// SNR given to a perfect prediction (zero noise power), in dB. The
 /// challenge code returns NaN there; a finite cap keeps means meaningful.
 inline constexpr double kMaxSnrDb = 100.0;
+
+/// Longest signal, in samples, that align_to_truth and score_record accept
+/// (two minutes at 500 Hz); the 2-D correlation needs memory in proportion.
+inline constexpr std::size_t kMaxAlignSamples = 60000;
 
 /// Score of one lead.
 struct LeadScore {
@@ -59,7 +64,8 @@ ECGDIG_API double snr_db(const std::vector<float> &truth, const std::vector<floa
 /// @return the shifted prediction (same length as truth), NaN where pred has
 ///         no sample
 /// @throws Error(InvalidArgument) when truth is empty, max_shift_samples < 0
-///         or max_offset_mv is negative or NaN
+///         or max_offset_mv is negative or NaN; Error(Unsupported) when
+///         either signal is longer than kMaxAlignSamples
 ECGDIG_API std::vector<float> align_to_truth(const std::vector<float> &truth,
                                              const std::vector<float> &pred,
                                              int max_shift_samples, double max_offset_mv,
@@ -74,7 +80,8 @@ ECGDIG_API std::vector<float> align_to_truth(const std::vector<float> &truth,
 /// prediction is used as it is, whatever its length, as in the challenge.
 /// Means are NaN when no lead has a defined value.
 /// @throws Error(InvalidArgument) when either record fails Record::validate()
-///         or truth has no lead or no sample
+///         or truth has no lead or no sample; Error(Unsupported) when either
+///         is longer than kMaxAlignSamples (at the truth's rate)
 ECGDIG_API RecordScore score_record(const Record &pred, const Record &truth);
 
 }  // namespace v1

@@ -209,16 +209,16 @@ Peak correlation_peak(const SmoothedImage &truth, const SmoothedImage &pred, int
   const AxisLags vert = axis_lags(rows, truth.row0, ha, pred.row0, hb);
   const AxisLags horz = axis_lags(cols, truth.col0, wa, pred.col0, wb);
 
-  cv::Mat a = cv::Mat::zeros(rows, cols, CV_32F), b = cv::Mat::zeros(rows, cols, CV_32F);
-  cv::Mat fa, fb, corr;
+  // Transformed in place: two buffers of rows x cols floats in all.
+  cv::Mat a = cv::Mat::zeros(rows, cols, CV_32F), corr = cv::Mat::zeros(rows, cols, CV_32F);
   copy_to_float(truth, a);
-  copy_to_float(pred, b);
+  copy_to_float(pred, corr);
   // OpenCV refuses the zero-row shortcut for single-column matrices.
   const bool skip_zero_rows = cols > 1;
-  cv::dft(a, fa, 0, skip_zero_rows ? ha : 0);
-  cv::dft(b, fb, 0, skip_zero_rows ? hb : 0);
-  cv::mulSpectrums(fb, fa, fb, 0, true);
-  cv::dft(fb, corr, cv::DFT_INVERSE | cv::DFT_REAL_OUTPUT | cv::DFT_SCALE);
+  cv::dft(a, a, 0, skip_zero_rows ? ha : 0);
+  cv::dft(corr, corr, 0, skip_zero_rows ? hb : 0);
+  cv::mulSpectrums(corr, a, corr, 0, true);
+  cv::dft(corr, corr, cv::DFT_INVERSE | cv::DFT_REAL_OUTPUT | cv::DFT_SCALE);
 
   // Every correlation value is at most |truth|·|pred| (Cauchy-Schwarz); the
   // float transform's error is a small fraction of that.

@@ -24,6 +24,13 @@ constexpr double kSampleSnap = 1e-9;
 
 std::vector<double> to_double(const std::vector<float> &x) { return {x.begin(), x.end()}; }
 
+void check_align_length(const char *what, std::size_t samples) {
+  if (samples > kMaxAlignSamples)
+    throw Error(ErrorCode::Unsupported,
+                fmt::format("{}: {} samples exceed the {} that alignment accepts", what, samples,
+                            kMaxAlignSamples));
+}
+
 // Challenge SNR (compute_snr, keep_nans=True) with the coverage, in double.
 struct SnrParts {
   double snr_db = kNaN;
@@ -151,6 +158,8 @@ std::vector<float> align_to_truth(const std::vector<float> &truth, const std::ve
     throw Error(ErrorCode::InvalidArgument,
                 fmt::format("align_to_truth: max_offset_mv {} is not a non-negative number",
                             max_offset_mv));
+  check_align_length("align_to_truth: truth", truth.size());
+  check_align_length("align_to_truth: pred", pred.size());
   const std::vector<double> aligned =
       align(to_double(truth), to_double(pred), max_shift_samples, max_offset_mv, shift_samples,
             offset_mv);
@@ -164,6 +173,10 @@ RecordScore score_record(const Record &pred, const Record &truth) {
     throw Error(ErrorCode::InvalidArgument,
                 fmt::format("score_record: truth record '{}' has no samples", truth.name));
   const std::size_t n = truth.num_samples();
+  check_align_length(fmt::format("score_record: truth '{}'", truth.name).c_str(), n);
+  if (pred.fs_hz == truth.fs_hz)
+    check_align_length(fmt::format("score_record: prediction '{}'", pred.name).c_str(),
+                       pred.num_samples());
   const int max_shift = static_cast<int>(std::nearbyint(kMaxShiftS * truth.fs_hz));
 
   RecordScore score;

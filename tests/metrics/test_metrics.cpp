@@ -278,4 +278,18 @@ TEST(Snr, BadInputIsAnError) {
   EXPECT_THROW(score_record(one_lead(t, 0.0), one_lead(t, kFs)), Error);
   Record ragged{"r", kFs, {Lead{"I", t, 1.0}, Lead{"II", {1.f}, 1.0}}};
   EXPECT_THROW(score_record(ragged, one_lead(t, kFs)), Error);
+
+  const std::vector<float> too_long(kMaxAlignSamples + 1, 0.f);
+  try {
+    align_to_truth(t, too_long, 10, 1.0);
+    ADD_FAILURE() << "no error for an over-long prediction";
+  } catch (const Error &e) {
+    EXPECT_EQ(e.code(), ErrorCode::Unsupported);
+  }
+  EXPECT_THROW(score_record(one_lead(t, kFs), one_lead(too_long, kFs)), Error);
+  EXPECT_THROW(score_record(one_lead(too_long, kFs), one_lead(t, kFs)), Error);
+  // Resampled to the truth's length first, a long prediction is fine.
+  EXPECT_NO_THROW(score_record(one_lead(too_long, 100 * kFs), one_lead(t, kFs)));
+  // A prediction lead without samples is scored, as uncovered.
+  EXPECT_EQ(score_record(one_lead({}, kFs), one_lead(t, kFs)).leads[0].snr_db, 0.0);
 }
