@@ -7,11 +7,16 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <map>
 #include <limits>
 #include <string>
 #include <vector>
 
 #include <opencv2/imgproc.hpp>
+#ifdef ECGDIG_HAVE_FREETYPE
+#include <opencv2/freetype.hpp>
+#endif
 
 #include "ecgdig/error.hpp"
 #include "ecgdig/render.hpp"
@@ -33,10 +38,44 @@ constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
 enum class LabelPlace { AboveLeft, BelowLeft, Inside };
 
+/// TrueType fonts found on this machine (none without OpenCV's freetype module).
+const std::vector<std::string> &truetype_fonts() {
+  static const std::vector<std::string> fonts = [] {
+    std::vector<std::string> found;
+#ifdef ECGDIG_HAVE_FREETYPE
+    const char *candidates[] = {
+        "/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf",
+        "/usr/share/fonts/truetype/liberation2/LiberationSans-Bold.ttf",
+        "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf",
+        "/usr/share/fonts/truetype/liberation2/LiberationMono-Regular.ttf",
+        "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+        "/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed.ttf",
+        "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
+        "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf",
+        "/usr/share/fonts/truetype/freefont/FreeSans.ttf",
+        "/usr/share/fonts/truetype/freefont/FreeSansBold.ttf",
+        "/usr/share/fonts/truetype/freefont/FreeMono.ttf",
+        "/usr/share/fonts/truetype/freefont/FreeSerif.ttf",
+        "/usr/share/fonts/TTF/DejaVuSans.ttf",
+        "/Library/Fonts/Arial.ttf",
+        "C:/Windows/Fonts/arial.ttf"};
+    for (const char *path : candidates) {
+      std::error_code ec;
+      if (std::filesystem::is_regular_file(path, ec)) found.emplace_back(path);
+    }
+#endif
+    return found;
+  }();
+  return fonts;
+}
+
 /// The small choices a style leaves open, drawn from style.seed.
 struct Look {
   LabelPlace label_place = LabelPlace::AboveLeft;
   int font = cv::FONT_HERSHEY_SIMPLEX;
+  std::string font_file;           ///< a TrueType font used instead of `font`, when set
   double label_height_mm = 3;
   double text_weight = 0.09;       ///< stroke thickness / text height
   double label_offset_mm = 2;      ///< label distance from the baseline
@@ -77,6 +116,12 @@ Look draw_look(const PageStyle &style) {
   look.margin_fraction = rng.uniform(0.25, 0.75);
   look.separator_mm = rng.uniform(2, 4.5);
   look.frame = rng.chance(0.15);
+  // Drawn last, and always, so the choices above do not depend on the fonts installed.
+  const bool truetype = rng.chance(0.6);
+  const double font_pick = rng.uniform();
+  const auto &installed = truetype_fonts();
+  if (truetype && !installed.empty())
+    look.font_file = installed[std::size_t(font_pick * double(installed.size()))];
   return look;
 }
 
@@ -234,13 +279,53 @@ void draw_polyline(cv::Mat &layer, const std::vector<cv::Point2f> &points, doubl
   }
 }
 
+#ifdef ECGDIG_HAVE_FREETYPE
+/// Draws `text` with a TrueType font: the ink's top-left goes to `top_left`,
+/// capitals are `height_px` tall. Returns false when the font cannot be used.
+bool draw_truetype(cv::Mat &layer, const std::string &text, cv::Point2d top_left, double height_px,
+                   const std::string &font_file) {
+  thread_local std::map<std::string, cv::Ptr<cv::freetype::FreeType2>> loaded;
+  cv::Ptr<cv::freetype::FreeType2> &ft = loaded[font_file];
+  try {
+    if (!ft) {
+      ft = cv::freetype::createFreeType2();
+      ft->loadFontData(font_file, 0);
+    }
+    const int em = std::max(4, int(std::lround(height_px / 0.72)));  // capitals are ~0.72 em
+    int base = 0;
+    const cv::Size size = ft->getTextSize(text, em, -1, &base);
+    cv::Mat patch = cv::Mat::zeros(3 * em, size.width + 2 * em, CV_8UC3);  // freetype draws on colour images
+    ft->putText(patch, text, cv::Point(em / 2, em / 2), em, cv::Scalar::all(255), -1, cv::LINE_AA, false);
+    cv::Mat ink;
+    cv::extractChannel(patch, ink, 0);
+    const cv::Rect box = cv::boundingRect(ink);
+    if (box.empty()) return true;
+    const cv::Rect target(int(std::lround(top_left.x)), int(std::lround(top_left.y)), box.width, box.height);
+    const cv::Rect visible = target & cv::Rect(0, 0, layer.cols, layer.rows);
+    if (visible.empty()) return true;
+    const cv::Mat src = ink(cv::Rect(box.x + visible.x - target.x, box.y + visible.y - target.y, visible.width, visible.height));
+    cv::Mat dst = layer(visible);
+    cv::max(dst, src, dst);
+    return true;
+  } catch (const cv::Exception &) {
+    ft.release();
+    loaded.erase(font_file);
+    return false;
+  }
+}
+#endif
+
 void draw_text(cv::Mat &layer, const std::string &text, cv::Point2d top_left, double height_px, const Look &look) {
+#ifdef ECGDIG_HAVE_FREETYPE
+  if (!look.font_file.empty() && draw_truetype(layer, text, top_left, height_px, look.font_file)) return;
+#endif
   int base = 0;
   const double ref = std::max(1, cv::getTextSize("H", look.font, 1.0, 1, &base).height);
   const double scale = height_px / ref;
   const int thickness = std::max(1, int(std::lround(height_px * look.text_weight)));
   const cv::Point2d org(top_left.x, top_left.y + height_px);
-  cv::putText(layer, text, cv::Point(int(std::lround(org.x)), int(std::lround(org.y))), look.font, scale, cv::Scalar(255), thickness, cv::LINE_AA);
+  cv::putText(layer, text, cv::Point(int(std::lround(org.x)), int(std::lround(org.y))), look.font, scale,
+              cv::Scalar(255), thickness, cv::LINE_AA);
 }
 
 bool is_chest_lead(const std::string &lead) { return standard_lead_index(lead) >= 6; }
@@ -408,6 +493,7 @@ RenderedPage render_page(const Record &record, const PageStyle &style) {
   if (eik) {
     look.label_place = LabelPlace::BelowLeft;
     look.font = cv::FONT_HERSHEY_SIMPLEX;
+    look.font_file.clear();
     look.text_weight = 0.09;
     look.upper_case_augmented = false;
     look.minor_width_mm = 0.5 * 25.4 / 72 / 1.5;
