@@ -35,6 +35,8 @@ using render_detail::RenderRandom;
 /// A pixel belongs to a mask when the element covers at least a quarter of it.
 constexpr int kMaskCoverage = 64;
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+/// Longest time span a page shows.
+constexpr double kPageSeconds = 10.0;
 
 enum class LabelPlace { AboveLeft, BelowLeft, Inside };
 
@@ -149,8 +151,10 @@ Plan plan_standard(const PageStyle &style, const LayoutSpec &spec, double record
   const double pulse_mm = style.calibration_pulse ? 0.2 * speed + 2.0 : 0.0;
   constexpr double kMinMarginMm = 4;
   const double avail_mm = width_mm - 2 * kMinMarginMm - pulse_mm;
-  if (record_s * speed <= avail_mm) {
-    plan.column_s = record_s / spec.columns;
+  // A 12-lead page shows (at most) the first 10 s, as the machines print them.
+  const double shown_s = std::min(record_s, kPageSeconds);
+  if (shown_s * speed <= avail_mm) {
+    plan.column_s = shown_s / spec.columns;
   } else {
     // What fits, in steps of 0.05 s per column.
     plan.column_s = std::floor(avail_mm / speed / spec.columns * 20) / 20;
@@ -200,7 +204,7 @@ Plan plan_ecg_image_kit(const PageStyle &style, const LayoutSpec &spec, double r
   const double scale = px_per_mm / (200 / 25.4);  // their numbers are 200-dpi pixels
   // Their coordinates put pixel centres at i + 0.5 (matplotlib/Agg), ours at i.
   constexpr double kCentre = -0.5;
-  plan.column_s = std::min(record_s, 250.0 / style.paper_speed_mm_s) / spec.columns;
+  plan.column_s = std::min({record_s, kPageSeconds, 250.0 / style.paper_speed_mm_s}) / spec.columns;
   plan.left_px = 10 * px_per_mm + kCentre;
   plan.x_start_px = (style.calibration_pulse ? 15 : 10) * px_per_mm + kCentre;
   plan.pulse_from_px = plan.left_px;

@@ -220,6 +220,19 @@ TEST(Render, ShortRecordsFillTheColumns) {
   expect_truth_is_what_is_shown(page, r);
 }
 
+TEST(Render, LongRecordsShowTheirFirstTenSeconds) {
+  SynthOptions o;
+  o.duration_s = 25;
+  const Record r = synthesize_ecg(o, 10);
+  PageStyle s;
+  s.dpi = 100;
+  const RenderedPage page = render_page(r, s);
+  EXPECT_NEAR(find_panel(page, "V4", 7.5)->duration_s, 2.5, 1e-9);
+  EXPECT_EQ(find_panel(page, "II", 0, 10.0)->path_px.size(), 5000u);
+  expect_truth_is_what_is_shown(page, r);
+  EXPECT_TRUE(std::isnan(page.truth.leads[1].mv[6000]));
+}
+
 TEST(Render, CabreraDrawsMinusAvrInvertedButKeepsAvrInTheTruth) {
   const Record r = synth(6);
   PageStyle s;
