@@ -67,7 +67,9 @@ TEST_P(EcgImageKitPage, DetectedLayoutReachesFifteenDecibels) {
   std::cout << "page " << GetParam() << ": mean SNR " << score.mean_snr_db << " dB, r "
             << score.mean_pearson_r << ", layout "
             << std::chrono::duration<double, std::milli>(located - start).count() << " ms, extract "
-            << std::chrono::duration<double, std::milli>(done - located).count() << " ms\n";
+            << std::chrono::duration<double, std::milli>(done - located).count() << " ms\n ";
+  for (const auto &lead : score.leads) std::cout << " " << lead.name << " " << lead.snr_db;
+  std::cout << "\n";
   EXPECT_GE(score.mean_snr_db, 15.0);
   for (const auto &lead : score.leads) {
     EXPECT_FALSE(lead.missing) << lead.name;
