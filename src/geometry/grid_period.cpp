@@ -191,6 +191,24 @@ std::optional<GridPeriod> estimate_grid_period(const std::vector<double> &profil
   return out;
 }
 
+std::optional<GridPeriod> grid_period_near(const std::vector<double> &profile, double px_per_mm_guess) {
+  const int n = static_cast<int>(profile.size());
+  const double major = kMinorPerMajor * px_per_mm_guess;
+  const int max_lag = static_cast<int>(kMaxLagFraction * n);
+  if (n < 64 || !(major >= 2) || 3 * major > max_lag) return std::nullopt;
+  std::vector<double> r = autocorrelation(detrend(profile), max_lag);
+  if (r.empty()) return std::nullopt;
+  double pos, height;
+  if (!peak_near(r, major, 0.15 * major, pos, height)) return std::nullopt;
+  const double period = refine_period(r, pos);
+  if (std::abs(period / major - 1) > 0.15) return std::nullopt;
+  GridPeriod out;
+  out.px_per_mm = period / kMinorPerMajor;
+  out.confidence = std::clamp((lattice_contrast(r, period, 3) - 0.05) / 0.4, 0.0, 1.0);
+  if (out.confidence <= 0) return std::nullopt;
+  return out;
+}
+
 }  // namespace detail
 }  // namespace v1
 }  // namespace ecgdig

@@ -25,6 +25,11 @@ std::optional<GridPeriod> estimate_grid_period(const std::vector<double> &profil
                                                double min_px_per_mm, double max_px_per_mm,
                                                double long_side_px);
 
+/// The grid period of a profile near a guess: the 5 mm lattice peak within
+/// +-15 % of 5 * `px_per_mm_guess`, refined over its multiples. Used to check
+/// one axis's reading against the other's. Returns nothing when no lattice is there.
+std::optional<GridPeriod> grid_period_near(const std::vector<double> &profile, double px_per_mm_guess);
+
 }  // namespace detail
 }  // namespace v1
 }  // namespace ecgdig

@@ -96,30 +96,13 @@ struct CoarseSweep {
 
 CoarseSweep coarse_sweep(const cv::Mat &view, bool two_families, const HoughGridOptions &options) {
   CoarseSweep out;
-  const double r = 0.5 * std::min(view.cols, view.rows);
-  const cv::Mat inside = cv::Mat::zeros(view.size(), CV_8UC1);
-  cv::circle(inside, cv::Point(view.cols / 2, view.rows / 2), static_cast<int>(r), cv::Scalar(255), cv::FILLED);
-  const double mean = cv::mean(view, inside)[0];
-  // Every pixel of the disc, less the disc's mean: a dense map (every pixel
-  // on) would otherwise project with a moire of the pixel lattice, which is
-  // strongest on the diagonals.
-  WeightedPoints disc;
-  disc.size = view.size();
-  for (int y = 0; y < view.rows; ++y) {
-    const float *row = view.ptr<float>(y);
-    const uchar *in = inside.ptr<uchar>(y);
-    for (int x = 0; x < view.cols; ++x)
-      if (in[x]) {
-        disc.x.push_back(static_cast<float>(x));
-        disc.y.push_back(static_cast<float>(y));
-        disc.w.push_back(static_cast<float>(row[x] - mean));
-      }
-  }
-  if (!(mean > 0) || disc.w.size() < 50) return out;
+  WeightedPoints disc = disc_points(view, cv::Point2d(0.5 * (view.cols - 1), 0.5 * (view.rows - 1)),
+                                    0.5 * std::min(view.cols, view.rows));
+  if (disc.w.size() < 50) return out;
   const double range = options.max_angle_deg * kDeg, step = kCoarseStepDeg * kDeg;
-  out.h = sweep_angles(disc, {}, -range, range + step / 2, step);
+  out.h = sweep_angles(disc, -range, range + step / 2, step);
   if (two_families && out.h.contrast >= kMinFamilyContrast)
-    out.v = sweep_angles(disc, {}, out.h.angle_rad + 70 * kDeg, out.h.angle_rad + 110 * kDeg, step);
+    out.v = sweep_angles(disc, out.h.angle_rad + 70 * kDeg, out.h.angle_rad + 110 * kDeg, step);
   return out;
 }
 
@@ -140,7 +123,7 @@ Orientation orient(const cv::Mat &map, bool two_families, const HoughGridOptions
   if (sweep.h.contrast < kMinFamilyContrast) return o;
   o.found = true;
   o.h_rad = sweep.h.angle_rad;
-  WeightedPoints refine = weighted_points(downsized(map, kRefineLongSidePx, refine_factor), 0.05f);
+  const cv::Mat refine = downsized(map, kRefineLongSidePx, refine_factor);
   o.h_lines = local_lines(refine, options.tiles, o.h_rad, kTileSearchDeg * kDeg, 1.0 / refine_factor);
   if (two_families && sweep.v.contrast >= kMinFamilyContrast) {
     o.two_families = true;
@@ -232,24 +215,26 @@ bool scale_from_grid(const cv::Mat &grid, const HoughGridOptions &options, Geome
   const double long_side = std::max(g.rectified_size.width, g.rectified_size.height);
   std::optional<GridPeriod> px = estimate_grid_period(columns, options.min_px_per_mm, options.max_px_per_mm, long_side);
   std::optional<GridPeriod> py = estimate_grid_period(rows, options.min_px_per_mm, options.max_px_per_mm, long_side);
-  if (px && py) {
-    double ratio = px->px_per_mm / py->px_per_mm;
-    if (ratio > 0.8 && ratio < 1.25) {
-      g.px_per_mm_x = px->px_per_mm;
-      g.px_per_mm_y = py->px_per_mm;
-      g.confidence = std::min(px->confidence, py->confidence);
-    } else {
-      // The axes disagree on which lines are 1 mm; trust the clearer one.
-      const GridPeriod &best = px->confidence >= py->confidence ? *px : *py;
-      g.px_per_mm_x = g.px_per_mm_y = best.px_per_mm;
-      g.confidence = 0.6 * best.confidence;
-    }
-  } else if (px || py) {
-    const GridPeriod &only = px ? *px : *py;
-    g.px_per_mm_x = g.px_per_mm_y = only.px_per_mm;
-    g.confidence = 0.7 * only.confidence;
+  if (!px && !py) return false;
+  if (px && py && px->px_per_mm / py->px_per_mm > 0.8 && px->px_per_mm / py->px_per_mm < 1.25) {
+    g.px_per_mm_x = px->px_per_mm;
+    g.px_per_mm_y = py->px_per_mm;
+    g.confidence = std::min(px->confidence, py->confidence);
   } else {
-    return false;
+    // The axes disagree (which lines are 1 mm, or one axis saw no lattice):
+    // read both axes at each axis's scale and keep the reading both support.
+    double best_score = -1;
+    for (const std::optional<GridPeriod> &guess : {px, py}) {
+      if (!guess) continue;
+      std::optional<GridPeriod> gx = grid_period_near(columns, guess->px_per_mm);
+      std::optional<GridPeriod> gy = grid_period_near(rows, guess->px_per_mm);
+      double score = (gx ? gx->confidence : 0.0) + (gy ? gy->confidence : 0.0);
+      if (score <= best_score) continue;
+      best_score = score;
+      g.px_per_mm_x = gx ? gx->px_per_mm : guess->px_per_mm;
+      g.px_per_mm_y = gy ? gy->px_per_mm : guess->px_per_mm;
+      g.confidence = 0.4 * score;
+    }
   }
   g.scale_source = ScaleSource::Grid;
   return g.confidence >= kMinGridConfidence;

@@ -31,24 +31,33 @@ double energy_of(std::vector<double> &hist, int half) {
 
 }  // namespace
 
-WeightedPoints weighted_points(const cv::Mat &map, float threshold) {
+WeightedPoints disc_points(const cv::Mat &map, cv::Point2d centre, double radius) {
   CV_Assert(map.type() == CV_32FC1);
   WeightedPoints p;
   p.size = map.size();
-  for (int y = 0; y < map.rows; ++y) {
+  const int y0 = std::max(0, static_cast<int>(std::floor(centre.y - radius)));
+  const int y1 = std::min(map.rows - 1, static_cast<int>(std::ceil(centre.y + radius)));
+  double sum = 0;
+  for (int y = y0; y <= y1; ++y) {
+    const double dy = y - centre.y, half = std::sqrt(std::max(0.0, radius * radius - dy * dy));
+    const int x0 = std::max(0, static_cast<int>(std::ceil(centre.x - half)));
+    const int x1 = std::min(map.cols - 1, static_cast<int>(std::floor(centre.x + half)));
     const float *row = map.ptr<float>(y);
-    for (int x = 0; x < map.cols; ++x)
-      if (row[x] > threshold) {
-        p.x.push_back(static_cast<float>(x));
-        p.y.push_back(static_cast<float>(y));
-        p.w.push_back(row[x]);
-        p.total_weight += row[x];
-      }
+    for (int x = x0; x <= x1; ++x) {
+      p.x.push_back(static_cast<float>(x));
+      p.y.push_back(static_cast<float>(y));
+      p.w.push_back(row[x]);
+      sum += row[x];
+    }
+  }
+  if (!p.w.empty()) {
+    const float mean = static_cast<float>(sum / static_cast<double>(p.w.size()));
+    for (float &w : p.w) w -= mean;
   }
   return p;
 }
 
-double line_energy(const WeightedPoints &points, const std::vector<int> &subset, double angle_rad) {
+double line_energy(const WeightedPoints &points, double angle_rad) {
   const float nx = static_cast<float>(-std::sin(angle_rad));
   const float ny = static_cast<float>(std::cos(angle_rad));
   // Projections of the map's corners bound every bin.
@@ -56,27 +65,22 @@ double line_energy(const WeightedPoints &points, const std::vector<int> &subset,
   float lo = std::min({0.f, nx * w, ny * h, nx * w + ny * h});
   float hi = std::max({0.f, nx * w, ny * h, nx * w + ny * h});
   std::vector<double> hist(static_cast<std::size_t>(hi - lo) + 3, 0.0);
-  auto splat = [&](std::size_t i) {
+  for (std::size_t i = 0; i < points.w.size(); ++i) {
     float b = nx * points.x[i] + ny * points.y[i] - lo;
     int k = static_cast<int>(b);
     float f = b - static_cast<float>(k);
     hist[k] += points.w[i] * (1.f - f);
     hist[k + 1] += points.w[i] * f;
-  };
-  if (subset.empty())
-    for (std::size_t i = 0; i < points.w.size(); ++i) splat(i);
-  else
-    for (int i : subset) splat(static_cast<std::size_t>(i));
+  }
   return energy_of(hist, highpass_half_width(points.size));
 }
 
-AngleSweep sweep_angles(const WeightedPoints &points, const std::vector<int> &subset,
-                        double from_rad, double to_rad, double step_rad) {
+AngleSweep sweep_angles(const WeightedPoints &points, double from_rad, double to_rad, double step_rad) {
   const int count = std::max(0, static_cast<int>(std::ceil((to_rad - from_rad) / step_rad - 1e-9)));
   std::vector<double> e(static_cast<std::size_t>(count));
   cv::parallel_for_(cv::Range(0, count), [&](const cv::Range &range) {
     for (int i = range.start; i < range.end; ++i)
-      e[static_cast<std::size_t>(i)] = line_energy(points, subset, from_rad + i * step_rad);
+      e[static_cast<std::size_t>(i)] = line_energy(points, from_rad + i * step_rad);
   });
   AngleSweep out;
   if (e.empty()) return out;
@@ -94,44 +98,29 @@ AngleSweep sweep_angles(const WeightedPoints &points, const std::vector<int> &su
   return out;
 }
 
-std::vector<LocalLine> local_lines(const WeightedPoints &points, int tiles, double coarse_rad,
-                                   double search_rad, double to_image) {
-  const double tw = static_cast<double>(points.size.width) / tiles;
-  const double th = static_cast<double>(points.size.height) / tiles;
+std::vector<LocalLine> local_lines(const cv::Mat &map, int tiles, double coarse_rad, double search_rad,
+                                   double to_image) {
+  const double tw = static_cast<double>(map.cols) / tiles;
+  const double th = static_cast<double>(map.rows) / tiles;
   const double radius = 0.6 * std::min(tw, th);
-  // Tiles need enough line pixels to show a lattice: a few percent of the disc.
-  const double min_weight = 0.01 * 3.14159 * radius * radius;
-  std::vector<std::vector<int>> members(static_cast<std::size_t>(tiles * tiles));
-  for (std::size_t i = 0; i < points.w.size(); ++i) {
-    int tx = std::min(tiles - 1, static_cast<int>(points.x[i] / tw));
-    int ty = std::min(tiles - 1, static_cast<int>(points.y[i] / th));
-    // A disc reaches past its tile; test the tile and its neighbours.
-    for (int dy = -1; dy <= 1; ++dy)
-      for (int dx = -1; dx <= 1; ++dx) {
-        int cx = tx + dx, cy = ty + dy;
-        if (cx < 0 || cy < 0 || cx >= tiles || cy >= tiles) continue;
-        double ex = points.x[i] - (cx + 0.5) * tw, ey = points.y[i] - (cy + 0.5) * th;
-        if (ex * ex + ey * ey <= radius * radius)
-          members[static_cast<std::size_t>(cy * tiles + cx)].push_back(static_cast<int>(i));
-      }
-  }
   const double coarse_step = 0.25 * kDeg, fine_step = 0.05 * kDeg;
-  std::vector<LocalLine> found(members.size());
-  std::vector<char> ok(members.size(), 0);
+  std::vector<LocalLine> found(static_cast<std::size_t>(tiles * tiles));
+  std::vector<char> ok(found.size(), 0);
   cv::parallel_for_(cv::Range(0, tiles * tiles), [&](const cv::Range &range) {
     for (int t = range.start; t < range.end; ++t) {
-      const std::vector<int> &subset = members[static_cast<std::size_t>(t)];
-      double weight = 0;
-      for (int i : subset) weight += points.w[static_cast<std::size_t>(i)];
-      if (subset.empty() || weight < min_weight) continue;
-      AngleSweep coarse = sweep_angles(points, subset, coarse_rad - search_rad,
-                                       coarse_rad + search_rad + coarse_step / 2, coarse_step);
+      const cv::Point2d centre((t % tiles + 0.5) * tw, (t / tiles + 0.5) * th);
+      WeightedPoints disc = disc_points(map, centre, radius);
+      // Tiles without structure (margins, blank paper) say nothing.
+      double power = 0;
+      for (float w : disc.w) power += static_cast<double>(w) * w;
+      if (disc.w.empty() || power < 1e-3 * static_cast<double>(disc.w.size())) continue;
+      AngleSweep coarse =
+          sweep_angles(disc, coarse_rad - search_rad, coarse_rad + search_rad + coarse_step / 2, coarse_step);
       if (coarse.contrast < 1.5) continue;
-      AngleSweep fine = sweep_angles(points, subset, coarse.angle_rad - 3 * fine_step,
-                                     coarse.angle_rad + 3.5 * fine_step, fine_step);
-      const int tx = t % tiles, ty = t / tiles;
-      found[static_cast<std::size_t>(t)] = {cv::Point2d((tx + 0.5) * tw * to_image, (ty + 0.5) * th * to_image),
-                                            fine.angle_rad, std::min(coarse.contrast - 1.0, 20.0)};
+      AngleSweep fine =
+          sweep_angles(disc, coarse.angle_rad - 3 * fine_step, coarse.angle_rad + 3.5 * fine_step, fine_step);
+      found[static_cast<std::size_t>(t)] = {centre * to_image, fine.angle_rad,
+                                            std::min(coarse.contrast - 1.0, 20.0)};
       ok[static_cast<std::size_t>(t)] = 1;
     }
   });
@@ -141,17 +130,47 @@ std::vector<LocalLine> local_lines(const WeightedPoints &points, int tiles, doub
   return out;
 }
 
-cv::Vec3d vanishing_point(const std::vector<LocalLine> &lines, const cv::Matx33d &norm) {
+namespace {
+
+cv::Vec3d least_squares_point(const std::vector<LocalLine> &lines, const std::vector<char> &use,
+                              const cv::Matx33d &norm) {
   cv::Matx33d m = cv::Matx33d::zeros();
-  for (const LocalLine &l : lines) {
-    cv::Vec3d c = norm * cv::Vec3d(l.centre.x, l.centre.y, 1.0);
-    double nx = -std::sin(l.angle_rad), ny = std::cos(l.angle_rad);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (!use[i]) continue;
+    cv::Vec3d c = norm * cv::Vec3d(lines[i].centre.x, lines[i].centre.y, 1.0);
+    double nx = -std::sin(lines[i].angle_rad), ny = std::cos(lines[i].angle_rad);
     cv::Vec3d line(nx, ny, -(nx * c[0] / c[2] + ny * c[1] / c[2]));
-    m += l.weight * (line * line.t());
+    m += lines[i].weight * (line * line.t());
   }
   cv::Mat evals, evecs;
   cv::eigen(cv::Mat(m), evals, evecs);
   return cv::Vec3d(evecs.at<double>(2, 0), evecs.at<double>(2, 1), evecs.at<double>(2, 2));
+}
+
+// Angle between a measured line and the direction from its centre to v.
+double residual_rad(const LocalLine &l, const cv::Vec3d &v, const cv::Matx33d &norm) {
+  cv::Vec3d c = norm * cv::Vec3d(l.centre.x, l.centre.y, 1.0);
+  double dx = v[0] - v[2] * c[0] / c[2], dy = v[1] - v[2] * c[1] / c[2];
+  double ux = std::cos(l.angle_rad), uy = std::sin(l.angle_rad);
+  double a = std::abs(std::atan2(dx * uy - dy * ux, dx * ux + dy * uy));
+  return std::min(a, 3.14159265358979323846 - a);
+}
+
+}  // namespace
+
+cv::Vec3d vanishing_point(const std::vector<LocalLine> &lines, const cv::Matx33d &norm) {
+  std::vector<char> use(lines.size(), 1);
+  cv::Vec3d v = least_squares_point(lines, use, norm);
+  // Tiles where text or traces fooled the angle are outliers: drop those far
+  // off the first fit (beyond 3x the median residual) and fit again.
+  std::vector<double> res;
+  for (const LocalLine &l : lines) res.push_back(residual_rad(l, v, norm));
+  std::vector<double> sorted = res;
+  std::nth_element(sorted.begin(), sorted.begin() + sorted.size() / 2, sorted.end());
+  const double limit = std::max(0.1 * kDeg, 3 * sorted[sorted.size() / 2]);
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < lines.size(); ++i) kept += (use[i] = res[i] <= limit);
+  return kept >= 2 && kept < lines.size() ? least_squares_point(lines, use, norm) : v;
 }
 
 std::optional<cv::Matx33d> homography_from_vanishing_points(const cv::Vec3d &v_h,

@@ -11,23 +11,23 @@ namespace ecgdig {
 inline namespace v1 {
 namespace detail {
 
-/// Non-zero pixels of a map as a weighted point set, in the map's pixels.
+/// Pixels of a map as a weighted point set, in the map's pixels.
 struct WeightedPoints {
   std::vector<float> x, y, w;
   cv::Size size;
-  double total_weight = 0;
 };
 
-/// Pixels of a CV_32FC1 map with a value above `threshold`.
-WeightedPoints weighted_points(const cv::Mat &map, float threshold);
+/// Every pixel of a CV_32FC1 map within `radius` of `centre`, weighted by its
+/// value less the disc's mean. A disc projects with the same envelope at every
+/// angle, and without the mean a dense map (every pixel on) would project with
+/// a moire of the pixel lattice that favours the axes and diagonals.
+WeightedPoints disc_points(const cv::Mat &map, cv::Point2d centre, double radius);
 
 /// Line energy of a point set for lines of direction `angle_rad` (image
 /// coordinates, y down): the points are projected on the lines' normal into
 /// 1 px bins, and the energy is the sum of squares of that projection minus
-/// its moving average. Only the points listed in `subset` count (all when it
-/// is empty); a disc-shaped subset keeps the projection's envelope the same at
-/// every angle, so the envelope does not bias the search.
-double line_energy(const WeightedPoints &points, const std::vector<int> &subset, double angle_rad);
+/// its moving average.
+double line_energy(const WeightedPoints &points, double angle_rad);
 
 /// Result of an angle sweep.
 struct AngleSweep {
@@ -37,8 +37,7 @@ struct AngleSweep {
 
 /// Best line direction in [from_rad, to_rad) sampled every step_rad, refined
 /// with a parabola through the best sample and its neighbours.
-AngleSweep sweep_angles(const WeightedPoints &points, const std::vector<int> &subset,
-                        double from_rad, double to_rad, double step_rad);
+AngleSweep sweep_angles(const WeightedPoints &points, double from_rad, double to_rad, double step_rad);
 
 /// A line direction measured around one point of the image.
 struct LocalLine {
@@ -48,12 +47,13 @@ struct LocalLine {
 };
 
 /// Measures the local direction of the lines near `coarse_rad` in a grid of
-/// tiles x tiles discs over the point set. Centres are returned in the point
-/// set's pixels times `to_image` (the factor back to the working image).
-std::vector<LocalLine> local_lines(const WeightedPoints &points, int tiles, double coarse_rad,
-                                   double search_rad, double to_image);
+/// tiles x tiles discs over a CV_32FC1 map. Centres are returned in the map's
+/// pixels times `to_image` (the factor back to the working image).
+std::vector<LocalLine> local_lines(const cv::Mat &map, int tiles, double coarse_rad, double search_rad,
+                                   double to_image);
 
-/// Least-squares vanishing point (homogeneous, in `norm` coordinates) of lines.
+/// Weighted least-squares vanishing point (homogeneous, in `norm` coordinates)
+/// of lines, refitted once without the lines far off the first fit.
 cv::Vec3d vanishing_point(const std::vector<LocalLine> &lines, const cv::Matx33d &norm);
 
 /// Homography that sends the vanishing points of the horizontal and vertical

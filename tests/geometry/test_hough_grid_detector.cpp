@@ -137,6 +137,20 @@ TEST_P(Rotated, RotationIsRecoveredAndTheScaleKept) {
 
 INSTANTIATE_TEST_SUITE_P(Angles, Rotated, ::testing::Values(-8.0, -3.0, -1.0, 1.0, 3.0, 8.0));
 
+TEST(HoughGridDetector, DenseNoisyGridMap) {
+  // A segmenter unsure of the paper: every pixel gets some grid probability.
+  cv::Mat bgr = rotated(page("18155"), -2.0);
+  SegmentationMaps maps = maps_of(bgr);
+  cv::Mat noise(bgr.size(), CV_32FC1);
+  cv::RNG(7).fill(noise, cv::RNG::UNIFORM, 0.0, 0.6);
+  maps.grid = cv::min(maps.grid + noise, 1.0);
+  Geometry g = detector()->detect(bgr, maps);
+  EXPECT_EQ(g.scale_source, ScaleSource::Grid);
+  EXPECT_NEAR(g.rotation_deg, -2.0, 0.2);
+  EXPECT_NEAR(g.px_per_mm_x / kPxPerMm, 1.0, 0.01);
+  EXPECT_NEAR(g.px_per_mm_y / kPxPerMm, 1.0, 0.01);
+}
+
 TEST(HoughGridDetector, PerspectiveIsUndone) {
   const cv::Mat &src = page("18155");
   const float w = static_cast<float>(src.cols), h = static_cast<float>(src.rows);
