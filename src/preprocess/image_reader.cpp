@@ -280,6 +280,26 @@ cv::Mat read_jpeg(const Bytes &bytes, const Reader &r, const ImageReadOptions &o
 
 // ---- TIFF: size of every page from the IFD chain; decoded page by page from the file.
 
+// The SHORT or LONG values of one IFD entry, stored inline or at an offset.
+std::vector<std::uint32_t> tiff_values(const Reader &r, std::size_t entry, bool big) {
+  const std::uint32_t type = r.uint(entry + 2, 2, big);
+  const std::size_t count = r.uint(entry + 4, 4, big);
+  const int width = type == 3 ? 2 : 4;
+  if (type != 3 && type != 4) r.fail("a TIFF size or offset field has an unexpected type");
+  if (count > r.size() / static_cast<std::size_t>(width)) r.fail("a TIFF field claims more values than the file holds");
+  const std::size_t at = count * static_cast<std::size_t>(width) <= 4 ? entry + 8 : r.uint(entry + 8, 4, big);
+  std::vector<std::uint32_t> values(count);
+  for (std::size_t i = 0; i < count; ++i) values[i] = r.uint(at + i * static_cast<std::size_t>(width), width, big);
+  return values;
+}
+
+// Every strip or tile must lie inside the file.
+void check_tiff_data(const Reader &r, const std::vector<std::uint32_t> &offsets, const std::vector<std::uint32_t> &counts) {
+  if (offsets.size() != counts.size()) r.fail("the TIFF strip offsets and sizes do not match");
+  for (std::size_t i = 0; i < offsets.size(); ++i)
+    if (!r.has(offsets[i], counts[i])) r.fail("the TIFF is truncated (image data ends past the end of the file)");
+}
+
 std::vector<cv::Mat> read_tiff(const fs::path &path, const Reader &r, const ImageReadOptions &options,
                                const std::string &name) {
   const bool big = r.starts_with(0, "MM");
@@ -294,15 +314,22 @@ std::vector<cv::Mat> read_tiff(const fs::path &path, const Reader &r, const Imag
                                                       "(ImageReadOptions::max_pdf_pages)", name, options.max_pdf_pages));
     const std::uint32_t count = r.uint(ifd, 2, big);
     double width = 0, height = 0;
+    std::vector<std::uint32_t> offsets, byte_counts;
     for (std::uint32_t i = 0; i < count; ++i) {
       const std::size_t entry = ifd + 2 + 12 * std::size_t{i};
       const std::uint32_t tag = r.uint(entry, 2, big);
       const std::uint32_t type = r.uint(entry + 2, 2, big);
-      if (tag != 256 && tag != 257) continue;
-      const double value = type == 3 ? r.uint(entry + 8, 2, big) : r.uint(entry + 8, 4, big);
-      (tag == 256 ? width : height) = value;
+      if (tag == 256 || tag == 257) {
+        const double value = type == 3 ? r.uint(entry + 8, 2, big) : r.uint(entry + 8, 4, big);
+        (tag == 256 ? width : height) = value;
+      } else if (tag == 273 || tag == 324) {  // strip or tile offsets
+        offsets = tiff_values(r, entry, big);
+      } else if (tag == 279 || tag == 325) {  // strip or tile byte counts
+        byte_counts = tiff_values(r, entry, big);
+      }
     }
     check_pixels(width, height, options, fmt::format("{} (page {})", name, pages));
+    check_tiff_data(r, offsets, byte_counts);
     ifd = r.uint(ifd + 2 + 12 * std::size_t{count}, 4, big);
   }
   std::vector<cv::Mat> decoded;

@@ -127,6 +127,38 @@ Bytes zlib_stored(const Bytes &raw) {
   return out;
 }
 
+// ---- Hand-built TIFF: one uncompressed 8-bit grey strip stored after the IFD.
+
+void put_le(Bytes &out, std::uint32_t v, int n) {
+  for (int i = 0; i < n; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+}
+
+Bytes grey_tiff(std::uint32_t width, std::uint32_t height, std::uint8_t level) {
+  const std::uint16_t entries = 9;
+  const std::uint32_t data_offset = 8 + 2 + 12 * entries + 4;
+  Bytes tiff = {'I', 'I', 42, 0};
+  put_le(tiff, 8, 4);
+  put_le(tiff, entries, 2);
+  auto entry = [&](std::uint16_t tag, std::uint16_t type, std::uint32_t value) {
+    put_le(tiff, tag, 2);
+    put_le(tiff, type, 2);
+    put_le(tiff, 1, 4);
+    put_le(tiff, value, 4);
+  };
+  entry(256, 4, width);                 // ImageWidth
+  entry(257, 4, height);                // ImageLength
+  entry(258, 3, 8);                     // BitsPerSample
+  entry(259, 3, 1);                     // Compression: none
+  entry(262, 3, 1);                     // Photometric: black is zero
+  entry(273, 4, data_offset);           // StripOffsets
+  entry(277, 3, 1);                     // SamplesPerPixel
+  entry(278, 4, height);                // RowsPerStrip
+  entry(279, 4, width * height);        // StripByteCounts
+  put_le(tiff, 0, 4);                   // no next IFD
+  tiff.insert(tiff.end(), width * height, level);
+  return tiff;
+}
+
 // ---- Hand-built PDF with correct cross-reference offsets.
 
 std::string build_pdf(const std::vector<std::string> &objects, const std::string &trailer_extra = "") {
@@ -273,6 +305,15 @@ TEST(ImageReader, MultiPageTiffGivesEveryPage) {
   expect_error([&] { read_image_pages(path, one_page); }, ErrorCode::Unsupported, "max_pdf_pages");
 }
 
+TEST(ImageReader, GreyTiffDecodes) {
+  const fs::path path = scratch("grey.tif");
+  write_bytes(path, grey_tiff(50, 30, 77));
+  const cv::Mat page = read_image_pages(path).at(0);
+  EXPECT_EQ(page.type(), CV_8UC3);
+  EXPECT_EQ(page.size(), cv::Size(50, 30));
+  expect_colour(page, {25, 15}, {77, 77, 77}, 0);
+}
+
 TEST(ImageReader, BmpAndWebpDecode) {
   for (const char *name : {"image.bmp", "image.webp"}) {
     const fs::path path = scratch(name);
@@ -365,7 +406,7 @@ TEST(ImageReader, TextFileIsNamedAsText) {
 TEST(ImageReader, TruncatedFilesAreRefused) {
   cv::Mat noisy(300, 400, CV_8UC3);
   cv::randu(noisy, 0, 255);
-  for (const char *ext : {".png", ".jpg", ".bmp", ".webp"}) {
+  for (const char *ext : {".png", ".jpg", ".bmp", ".webp", ".tif"}) {
     const fs::path full = scratch(std::string("full") + ext);
     ASSERT_TRUE(cv::imwrite(full.string(), noisy));
     Bytes bytes = read_bytes(full);
@@ -374,6 +415,11 @@ TEST(ImageReader, TruncatedFilesAreRefused) {
     write_bytes(cut, bytes);
     expect_error([&] { read_image_pages(cut); }, ErrorCode::Format, "truncated");
   }
+  // A TIFF whose header is whole but whose strip is cut.
+  Bytes tiff = grey_tiff(50, 30, 77);
+  tiff.resize(tiff.size() - 100);
+  write_bytes(scratch("cut_strip.tif"), tiff);
+  expect_error([] { read_image_pages(scratch("cut_strip.tif")); }, ErrorCode::Format, "truncated");
   // A header cut inside its first bytes.
   write_bytes(scratch("stub.png"), {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0});
   expect_error([] { read_image_pages(scratch("stub.png")); }, ErrorCode::Format, "truncated");
