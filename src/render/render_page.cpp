@@ -626,12 +626,22 @@ RenderedPage render_page(const Record &record, const PageStyle &style) {
   if (style.header_text) {
     RenderRandom rng(style.seed ^ 0x7E47ULL);
     const std::vector<std::string> lines = header_lines(rng);
-    const double h = eik ? 18 * px_per_mm / (200 / 25.4) : std::clamp(2.6 * px_per_mm, 6.0, 60.0);
-    const double step = (plan.header_bottom_px - plan.header_top_px - h) / 3;
     const double x_left = eik ? plan.left_px : std::max(plan.left_px, 3 * px_per_mm);
+    // Two blocks side by side; on narrow pages the text shrinks so both fit.
+    // kAdvance bounds a glyph's width relative to the capital height.
+    constexpr double kAdvance = 0.8;
+    const double left_chars = double(std::max(lines[0].size(), lines[1].size()));
+    const double right_chars = double(std::max(lines[2].size(), lines[3].size()));
+    const double gap_px = 4 * px_per_mm;
+    double h = eik ? 18 * px_per_mm / (200 / 25.4) : std::clamp(2.6 * px_per_mm, 6.0, 60.0);
+    h = std::min(h, (width - 2 * x_left - gap_px) / (kAdvance * (left_chars + right_chars)));
+    const double step = (plan.header_bottom_px - plan.header_top_px - h) / 3;
     for (std::size_t k = 0; k < 2; ++k)
       draw_text(text, lines[k], {x_left, plan.header_top_px + double(k) * std::min(step, 2.2 * h)}, h, look);
-    const double x_right = width * (eik ? 0.5 : rng.uniform(0.45, 0.6));
+    const double right_lo = x_left + kAdvance * h * left_chars + gap_px;
+    const double right_hi = width - x_left - kAdvance * h * right_chars;
+    const double x_right =
+        std::max(right_lo, std::min(right_hi, width * (eik ? 0.5 : rng.uniform(0.45, 0.6))));
     for (std::size_t k = 2; k < lines.size(); ++k)
       draw_text(text, lines[k], {x_right, plan.header_top_px + double(k - 2) * std::min(step, 2.2 * h)}, h, look);
     std::string footer = std::to_string(int(style.paper_speed_mm_s)) + " mm/s   " +
