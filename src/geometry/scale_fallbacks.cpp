@@ -59,31 +59,24 @@ std::vector<Stroke> vertical_strokes(const cv::Mat &ink, int min_len, int max_le
   return done;
 }
 
+// Columns [x0, x1] x rows [y0, y1] (inclusive) clipped to the image; empty when outside.
+cv::Rect clipped(const cv::Mat &ink, int x0, int x1, int y0, int y1) {
+  if (x1 < x0 || y1 < y0) return {};
+  return cv::Rect(cv::Point(x0, y0), cv::Point(x1 + 1, y1 + 1)) & cv::Rect(0, 0, ink.cols, ink.rows);
+}
+
 double ink_fraction(const cv::Mat &ink, int x0, int x1, int y0, int y1) {
-  x0 = std::max(0, x0);
-  y0 = std::max(0, y0);
-  x1 = std::min(ink.cols - 1, x1);
-  y1 = std::min(ink.rows - 1, y1);
-  if (x1 < x0 || y1 < y0) return 0.0;
-  cv::Rect r(x0, y0, x1 - x0 + 1, y1 - y0 + 1);
-  return static_cast<double>(cv::countNonZero(ink(r))) / r.area();
+  cv::Rect r = clipped(ink, x0, x1, y0, y1);
+  return r.empty() ? 0.0 : static_cast<double>(cv::countNonZero(ink(r))) / r.area();
 }
 
 // Fraction of the columns in [x0, x1] with ink somewhere in rows [y0, y1].
 double covered_columns(const cv::Mat &ink, int x0, int x1, int y0, int y1) {
-  x0 = std::max(0, x0);
-  y0 = std::max(0, y0);
-  x1 = std::min(ink.cols - 1, x1);
-  y1 = std::min(ink.rows - 1, y1);
-  if (x1 < x0 || y1 < y0) return 0.0;
-  int covered = 0;
-  for (int x = x0; x <= x1; ++x)
-    for (int y = y0; y <= y1; ++y)
-      if (ink.at<uchar>(y, x)) {
-        ++covered;
-        break;
-      }
-  return static_cast<double>(covered) / (x1 - x0 + 1);
+  cv::Rect r = clipped(ink, x0, x1, y0, y1);
+  if (r.empty()) return 0.0;
+  cv::Mat any;
+  cv::reduce(ink(r), any, 0, cv::REDUCE_MAX);
+  return static_cast<double>(cv::countNonZero(any)) / r.width;
 }
 
 double median(std::vector<double> v) {
