@@ -28,7 +28,8 @@ const Page &page_at(int dpi) {
   auto it = pages.find(dpi);
   if (it != pages.end()) return it->second;
   Page page;
-  const cv::Mat original = cv::imread(ECGDIG_TEST_DATA_DIR "/ptbxl/10504_hr-0.png", cv::IMREAD_COLOR);
+  const cv::Mat original =
+      cv::imread(ECGDIG_TEST_DATA_DIR "/ptbxl/10504_hr-0.png", cv::IMREAD_COLOR);
   cv::Mat bgr;
   cv::resize(original, bgr, cv::Size(), dpi / 200.0, dpi / 200.0, cv::INTER_AREA);
   // Trace = dark in every channel (the red grid is dark in blue and green only).
@@ -40,8 +41,9 @@ const Page &page_at(int dpi) {
   page.maps.text = page.maps.grid.clone();
   page.geometry.rectified_size = bgr.size();
   page.geometry.px_per_mm_x = page.geometry.px_per_mm_y = dpi / 25.4;
-  page.layout = ecgdig::Registry<ecgdig::LeadLayout>::global().create("template")->locate(bgr, page.maps,
-                                                                                         page.geometry);
+  page.layout = ecgdig::Registry<ecgdig::LeadLayout>::global()
+                    .create("template")
+                    ->locate(bgr, page.maps, page.geometry);
   return pages.emplace(dpi, std::move(page)).first->second;
 }
 

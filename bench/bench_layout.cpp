@@ -27,7 +27,8 @@ const Page &page_at(int dpi) {
   auto it = pages.find(dpi);
   if (it != pages.end()) return it->second;
   Page page;
-  const cv::Mat original = cv::imread(ECGDIG_TEST_DATA_DIR "/ptbxl/10504_hr-0.png", cv::IMREAD_COLOR);
+  const cv::Mat original =
+      cv::imread(ECGDIG_TEST_DATA_DIR "/ptbxl/10504_hr-0.png", cv::IMREAD_COLOR);
   cv::resize(original, page.bgr, cv::Size(), dpi / 200.0, dpi / 200.0, cv::INTER_AREA);
   // Trace = dark in every channel (the red grid is dark in blue and green only).
   cv::Mat channels[3];

@@ -19,14 +19,15 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // Dynamic-programme costs, per column, distances in mm.
-constexpr double kJumpCost = 2.0;        // per mm between a run and the next one
-constexpr double kSmoothCost = 0.05;     // per mm of centre movement
-constexpr double kBaselinePull = 0.03;   // per mm from the panel's baseline
-constexpr double kMissingCost = 1.0;     // a column without trace
-constexpr double kReenterCost = 0.5;     // picking up the trace after a missing stretch
-constexpr double kForeignCost = 0.8;     // a run that another panel's trace owns
+constexpr double kJumpCost = 2.0;       // per mm between a run and the next one
+constexpr double kSmoothCost = 0.05;    // per mm of centre movement
+constexpr double kBaselinePull = 0.03;  // per mm from the panel's baseline
+constexpr double kMissingCost = 1.0;    // a column without trace
+constexpr double kReenterCost = 0.5;    // picking up the trace after a missing stretch
+constexpr double kForeignCost = 0.8;    // a run that another panel's trace owns
 constexpr double kReachMv = 3.0;
-constexpr double kMinInBand = 0.5;       // fraction of a panel's columns that must lie in its band         // search this far from the baseline, at least the band
+constexpr double kMinInBand = 0.5;  // fraction of a panel's columns that must lie in its band //
+                                    // search this far from the baseline, at least the band
 
 // A vertical stretch of trace pixels in one column.
 struct Run {
@@ -94,7 +95,8 @@ std::vector<Run> follow_trace(const cv::Mat &mask_t, const cv::Mat &prob_t, int 
           step = kReenterCost;
         } else if (!missing) {
           const Run &a = runs[i - 1][q], &b = runs[i][s];
-          const double gap = std::max({0, b.top - a.bottom - 1, a.top - b.bottom - 1}) / px_per_mm_y;
+          const double gap =
+              std::max({0, b.top - a.bottom - 1, a.top - b.bottom - 1}) / px_per_mm_y;
           step = kJumpCost * gap + kSmoothCost * std::abs(a.centre - b.centre) / px_per_mm_y;
         }
         const double c = cost[i - 1][q] + step + own;
@@ -109,7 +111,8 @@ std::vector<Run> follow_trace(const cv::Mat &mask_t, const cv::Mat &prob_t, int 
   none.top = -1;
   std::vector<Run> path(n, none);
   if (n == 0) return path;
-  int s = static_cast<int>(std::min_element(cost[n - 1].begin(), cost[n - 1].end()) - cost[n - 1].begin());
+  int s = static_cast<int>(std::min_element(cost[n - 1].begin(), cost[n - 1].end()) -
+                           cost[n - 1].begin());
   for (int i = n - 1; i >= 0; --i) {
     if (s < static_cast<int>(runs[i].size())) path[i] = runs[i][s];
     s = from[i][s];
@@ -131,19 +134,25 @@ std::vector<double> trace_y(const std::vector<Run> &path, const std::vector<std:
     y[i] = r.centre;
     if (r.bottom - r.top + 1 < 2.5 * line_px || !has(i - 1) || !has(i + 1)) continue;
     const double p = path[i - 1].centre, q = path[i + 1].centre;
-    if (p > r.centre && q > r.centre) y[i] = r.top + line_px / 2;
-    else if (p < r.centre && q < r.centre) y[i] = r.bottom + 1 - line_px / 2;
+    if (p > r.centre && q > r.centre)
+      y[i] = r.top + line_px / 2;
+    else if (p < r.centre && q < r.centre)
+      y[i] = r.bottom + 1 - line_px / 2;
   }
   for (int i = 0; i < n; ++i) {
     if (!has(i) || !shared[i]) continue;
     int l = i - 1, r = i + 1;
     while (l >= 0 && i - l <= 3 && !std::isfinite(y[l])) --l;
     while (r < n && r - i <= 3 && !std::isfinite(y[r])) ++r;
-    const bool lf = l >= 0 && i - l <= 3 && std::isfinite(y[l]), rf = r < n && r - i <= 3 && std::isfinite(y[r]);
+    const bool lf = l >= 0 && i - l <= 3 && std::isfinite(y[l]),
+               rf = r < n && r - i <= 3 && std::isfinite(y[r]);
     double guess = path[i].centre;
-    if (lf && rf) guess = y[l] + (y[r] - y[l]) * (i - l) / double(r - l);
-    else if (lf) guess = y[l];
-    else if (rf) guess = y[r];
+    if (lf && rf)
+      guess = y[l] + (y[r] - y[l]) * (i - l) / double(r - l);
+    else if (lf)
+      guess = y[l];
+    else if (rf)
+      guess = y[r];
     y[i] = std::clamp(guess, path[i].top + 0.5, path[i].bottom + 0.5);
   }
   return y;
@@ -152,20 +161,23 @@ std::vector<double> trace_y(const std::vector<Run> &path, const std::vector<std:
 // Samples of one panel at `fs_hz` (y in px, NaN where unknown) into `out`,
 // indexed from recording time 0: linear between traced columns, across gaps
 // of at most `max_gap` columns.
-void sample_panel(const std::vector<double> &y, const LeadBox &box, int x_first, int max_gap, double fs_hz,
-                  std::vector<float> &out) {
+void sample_panel(const std::vector<double> &y, const LeadBox &box, int x_first, int max_gap,
+                  double fs_hz, std::vector<float> &out) {
   const int n = static_cast<int>(y.size());
   if (n == 0) return;
   // Nearest traced column at or left (right) of each column.
   std::vector<int> left(n, -1), right(n, -1);
   for (int i = 0; i < n; ++i) left[i] = std::isfinite(y[i]) ? i : (i > 0 ? left[i - 1] : -1);
-  for (int i = n - 1; i >= 0; --i) right[i] = std::isfinite(y[i]) ? i : (i + 1 < n ? right[i + 1] : -1);
+  for (int i = n - 1; i >= 0; --i)
+    right[i] = std::isfinite(y[i]) ? i : (i + 1 < n ? right[i + 1] : -1);
   const double px_per_s = box.box_px.width / box.duration_s;
-  const std::size_t k0 = static_cast<std::size_t>(std::max(0.0, std::ceil(box.t_start_s * fs_hz - 1e-9)));
+  const std::size_t k0 =
+      static_cast<std::size_t>(std::max(0.0, std::ceil(box.t_start_s * fs_hz - 1e-9)));
   for (std::size_t k = k0; k < out.size(); ++k) {
     const double t = k / fs_hz;
     if (t >= box.t_start_s + box.duration_s) break;
-    const double u = box.box_px.x + (t - box.t_start_s) * px_per_s - 0.5 - x_first;  // column, fractional
+    const double u =
+        box.box_px.x + (t - box.t_start_s) * px_per_s - 0.5 - x_first;  // column, fractional
     const int i = std::clamp(static_cast<int>(std::floor(u)), -1, n - 1);
     const int l = i >= 0 ? left[i] : -1;
     const int r = i + 1 < n ? right[i + 1] : -1;
@@ -186,7 +198,9 @@ std::pair<std::string, double> plain_name(const std::string &name) {
   return {name, 1.0};
 }
 
-bool is_chest_lead(const std::string &name) { return !name.empty() && (name[0] == 'V' || name[0] == 'v'); }
+bool is_chest_lead(const std::string &name) {
+  return !name.empty() && (name[0] == 'V' || name[0] == 'v');
+}
 
 }  // namespace
 
@@ -194,19 +208,23 @@ TraceExtractorOptions TraceExtractorOptions::from(const StageOptions &options) {
   TraceExtractorOptions o;
   o.max_gap_mm = options.get_double("max_gap_mm", o.max_gap_mm);
   if (!(o.max_gap_mm >= 0))
-    throw Error(ErrorCode::InvalidArgument, fmt::format("option 'max_gap_mm' must be >= 0, got {}", o.max_gap_mm));
+    throw Error(ErrorCode::InvalidArgument,
+                fmt::format("option 'max_gap_mm' must be >= 0, got {}", o.max_gap_mm));
   return o;
 }
 
-Record TraceExtractor::extract(const SegmentationMaps &maps, const Geometry &geometry, Layout &layout,
-                               double output_fs_hz) const {
+Record TraceExtractor::extract(const SegmentationMaps &maps, const Geometry &geometry,
+                               Layout &layout, double output_fs_hz) const {
   if (!(output_fs_hz > 0))
-    throw Error(ErrorCode::InvalidArgument, fmt::format("signal extractor: output rate {} Hz is not positive", output_fs_hz));
+    throw Error(ErrorCode::InvalidArgument,
+                fmt::format("signal extractor: output rate {} Hz is not positive", output_fs_hz));
   if (maps.trace.empty() || maps.trace.type() != CV_32FC1)
-    throw Error(ErrorCode::InvalidArgument, "signal extractor: the trace map must be a non-empty CV_32FC1");
+    throw Error(ErrorCode::InvalidArgument,
+                "signal extractor: the trace map must be a non-empty CV_32FC1");
   if (!(geometry.px_per_mm_x > 0) || !(geometry.px_per_mm_y > 0))
     throw Error(ErrorCode::InvalidArgument, "signal extractor: geometry has no scale (px_per_mm)");
-  if (layout.leads.empty()) throw Error(ErrorCode::InvalidArgument, "signal extractor: the layout has no lead panels");
+  if (layout.leads.empty())
+    throw Error(ErrorCode::InvalidArgument, "signal extractor: the layout has no lead panels");
 
   cv::Mat prob_t, mask_t;
   cv::transpose(maps.trace, prob_t);
@@ -236,13 +254,15 @@ Record TraceExtractor::extract(const SegmentationMaps &maps, const Geometry &geo
   for (const LeadBox &box : layout.leads) {
     Panel panel;
     panel.x_first = std::max(0, static_cast<int>(std::ceil(box.box_px.x - 0.5)));
-    const int x_last = std::min(width - 1, static_cast<int>(std::ceil(box.box_px.br().x - 0.5)) - 1);
+    const int x_last =
+        std::min(width - 1, static_cast<int>(std::ceil(box.box_px.br().x - 0.5)) - 1);
     // Search well beyond the band: tall complexes reach into the next rows.
     const double gain = is_chest_lead(plain_name(box.name).first) ? layout.chest_gain_mm_per_mv
-                                                                   : layout.gain_mm_per_mv;
+                                                                  : layout.gain_mm_per_mv;
     const double reach = std::max(box.box_px.height, kReachMv * gain * geometry.px_per_mm_y);
     const int y0 = std::max(0, static_cast<int>(std::min(box.box_px.y, box.baseline_y_px - reach)));
-    const int y1 = std::min(height - 1, static_cast<int>(std::max(box.box_px.br().y, box.baseline_y_px + reach)));
+    const int y1 = std::min(
+        height - 1, static_cast<int>(std::max(box.box_px.br().y, box.baseline_y_px + reach)));
     panel.path = follow_trace(mask_t, prob_t, panel.x_first, x_last, y0, y1, box.baseline_y_px,
                               geometry.px_per_mm_y, RunSet());
     windows.push_back({x_last, y0, y1});
@@ -254,15 +274,18 @@ Record TraceExtractor::extract(const SegmentationMaps &maps, const Geometry &geo
   std::map<std::pair<int, int>, std::vector<std::size_t>> users;
   for (std::size_t j = 0; j < panels.size(); ++j)
     for (std::size_t i = 0; i < panels[j].path.size(); ++i)
-      if (panels[j].path[i].top >= 0) users[{panels[j].x_first + static_cast<int>(i), panels[j].path[i].top}].push_back(j);
+      if (panels[j].path[i].top >= 0)
+        users[{panels[j].x_first + static_cast<int>(i), panels[j].path[i].top}].push_back(j);
   std::vector<RunSet> foreign(panels.size());
   for (const auto &[key, js] : users) {
     if (js.size() < 2) continue;
     const Run &run = panels[js[0]].path[key.first - panels[js[0]].x_first];
-    const auto distance = [&](std::size_t j) { return std::abs(run.centre - layout.leads[j].baseline_y_px); };
-    const std::size_t owner = *std::min_element(js.begin(), js.end(), [&](std::size_t a, std::size_t b) {
-      return distance(a) < distance(b);
-    });
+    const auto distance = [&](std::size_t j) {
+      return std::abs(run.centre - layout.leads[j].baseline_y_px);
+    };
+    const std::size_t owner =
+        *std::min_element(js.begin(), js.end(),
+                          [&](std::size_t a, std::size_t b) { return distance(a) < distance(b); });
     for (std::size_t j : js)
       if (j != owner) foreign[j].insert(key);
   }
@@ -270,8 +293,9 @@ Record TraceExtractor::extract(const SegmentationMaps &maps, const Geometry &geo
   for (std::size_t j = 0; j < panels.size(); ++j) {
     if (!foreign[j].empty()) {
       const Window &w = windows[j];
-      panels[j].path = follow_trace(mask_t, prob_t, panels[j].x_first, w.x_last, w.y0, w.y1,
-                                    layout.leads[j].baseline_y_px, geometry.px_per_mm_y, foreign[j]);
+      panels[j].path =
+          follow_trace(mask_t, prob_t, panels[j].x_first, w.x_last, w.y0, w.y1,
+                       layout.leads[j].baseline_y_px, geometry.px_per_mm_y, foreign[j]);
     }
     for (const Run &r : panels[j].path)
       if (r.top >= 0) lengths.push_back(r.bottom - r.top + 1);
@@ -286,7 +310,8 @@ Record TraceExtractor::extract(const SegmentationMaps &maps, const Geometry &geo
   users.clear();
   for (std::size_t j = 0; j < panels.size(); ++j)
     for (std::size_t i = 0; i < panels[j].path.size(); ++i)
-      if (panels[j].path[i].top >= 0) users[{panels[j].x_first + static_cast<int>(i), panels[j].path[i].top}].push_back(j);
+      if (panels[j].path[i].top >= 0)
+        users[{panels[j].x_first + static_cast<int>(i), panels[j].path[i].top}].push_back(j);
 
   // Pass 2: y per column, then samples. Per lead: its panels' samples and traced columns.
   struct Acc {
@@ -303,7 +328,8 @@ Record TraceExtractor::extract(const SegmentationMaps &maps, const Geometry &geo
     Acc &a = acc[name];
     std::vector<std::uint8_t> shared(panel.path.size(), 0);
     for (std::size_t i = 0; i < panel.path.size(); ++i)
-      shared[i] = panel.path[i].top >= 0 && users[{panel.x_first + static_cast<int>(i), panel.path[i].top}].size() > 1;
+      shared[i] = panel.path[i].top >= 0 &&
+                  users[{panel.x_first + static_cast<int>(i), panel.path[i].top}].size() > 1;
     std::vector<double> y = trace_y(panel.path, shared, line_px);
     // A panel whose path mostly runs outside its band has followed a
     // neighbour's trace: its own is missing.

@@ -11,7 +11,8 @@ namespace detail {
 
 /// Settings of the "trace" extractor (StageOptions keys in brackets).
 struct TraceExtractorOptions {
-  double max_gap_mm = 2.0;  ///< ["max_gap_mm"] gaps up to this are interpolated, longer ones are NaN
+  double max_gap_mm =
+      2.0;  ///< ["max_gap_mm"] gaps up to this are interpolated, longer ones are NaN
 
   /// Reads the keys above; throws Error(InvalidArgument) on negative values.
   static TraceExtractorOptions from(const StageOptions &options);

@@ -48,7 +48,8 @@ std::optional<CalibrationPulse> find_calibration_pulse(const cv::Mat &mask, int 
     // A rising edge: a long vertical run; then the plateau: columns whose top stays within 2 px.
     if (runs[i].first < 0 || runs[i].second - runs[i].first < min_rise_px) continue;
     int j = i;
-    while (j + 1 < n && runs[j + 1].first >= 0 && std::abs(runs[j + 1].first - runs[i].first) <= 2) ++j;
+    while (j + 1 < n && runs[j + 1].first >= 0 && std::abs(runs[j + 1].first - runs[i].first) <= 2)
+      ++j;
     const int first = i;
     i = j;  // a failed candidate is skipped whole
     const double width_mm = (j - first + 1) / px_per_mm_x;

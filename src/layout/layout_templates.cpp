@@ -15,19 +15,27 @@ const std::vector<LayoutTemplate> &layout_templates() {
     t.push_back({"3x4", {r1, r2, r3}});
     t.push_back({"3x4+3", {r1, r2, r3, strip("V1"), strip("II"), strip("V5")}});
     t.push_back({"6x2",
-                 {{{"I", "V1"}}, {{"II", "V2"}}, {{"III", "V3"}}, {{"aVR", "V4"}},
-                  {{"aVL", "V5"}}, {{"aVF", "V6"}}}});
+                 {{{"I", "V1"}},
+                  {{"II", "V2"}},
+                  {{"III", "V3"}},
+                  {{"aVR", "V4"}},
+                  {{"aVL", "V5"}},
+                  {{"aVF", "V6"}}}});
     t.push_back({"6x2+1", t.back().rows});
     t.back().rows.push_back(strip("II"));
     t.push_back({"12x1", {}});
-    for (const char *lead : {"I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6"})
+    for (const char *lead :
+         {"I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6"})
       t.back().rows.push_back(strip(lead));
     t.push_back({"6x1-limb", {}});
-    for (const char *lead : {"I", "II", "III", "aVR", "aVL", "aVF"}) t.back().rows.push_back(strip(lead));
+    for (const char *lead : {"I", "II", "III", "aVR", "aVL", "aVF"})
+      t.back().rows.push_back(strip(lead));
     t.push_back({"6x1-chest", {}});
-    for (const char *lead : {"V1", "V2", "V3", "V4", "V5", "V6"}) t.back().rows.push_back(strip(lead));
-    t.push_back({"3x4-cabrera",
-                 {{{"aVL", "II", "V1", "V4"}}, {{"I", "aVF", "V2", "V5"}}, {{"-aVR", "III", "V3", "V6"}}}});
+    for (const char *lead : {"V1", "V2", "V3", "V4", "V5", "V6"})
+      t.back().rows.push_back(strip(lead));
+    t.push_back(
+        {"3x4-cabrera",
+         {{{"aVL", "II", "V1", "V4"}}, {{"I", "aVF", "V2", "V5"}}, {{"-aVR", "III", "V3", "V6"}}}});
     return t;
   }();
   return templates;

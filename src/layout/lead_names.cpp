@@ -13,8 +13,9 @@ inline namespace v1 {
 namespace detail {
 namespace {
 
-constexpr int kNormHeightPx = 32;     // words are compared at this height
-constexpr double kMaxAspectRatio = 1.3;  // template and word widths (at equal height) differ at most this much
+constexpr int kNormHeightPx = 32;  // words are compared at this height
+constexpr double kMaxAspectRatio =
+    1.3;  // template and word widths (at equal height) differ at most this much
 constexpr double kMinScore = 0.55;
 constexpr double kMinMargin = 0.05;
 constexpr double kMaxBarAspect = 0.3;  // a lone bar this narrow is the name "I"
@@ -50,7 +51,8 @@ const std::vector<Glyphs> &templates() {
           cv::putText(canvas, name, {20, 90}, font, scale, cv::Scalar(255), thickness, cv::LINE_AA);
           cv::threshold(canvas, canvas, 127, 255, cv::THRESH_BINARY);
           const cv::Mat word = tight(canvas);
-          const int width = static_cast<int>(std::lround(kNormHeightPx * double(word.cols) / word.rows));
+          const int width =
+              static_cast<int>(std::lround(kNormHeightPx * double(word.cols) / word.rows));
           out.push_back({name, normalised(word, width)});
         }
     return out;
@@ -93,7 +95,8 @@ cv::Rect find_word(const std::vector<cv::Rect> &marks, double x_px, double y_min
   const cv::Rect *start = nullptr;
   for (const cv::Rect &m : marks) {
     const double cy = m.y + m.height / 2.0;
-    if (cy < y_min || cy > y_max || m.x < x_px - 3 * px_per_mm || m.x > x_px + 12 * px_per_mm) continue;
+    if (cy < y_min || cy > y_max || m.x < x_px - 3 * px_per_mm || m.x > x_px + 12 * px_per_mm)
+      continue;
     if (m.height > kMaxLetterMm * px_per_mm) continue;  // separators and pulse edges
     if (!start || m.x < start->x) start = &m;
   }
@@ -105,7 +108,8 @@ cv::Rect find_word(const std::vector<cv::Rect> &marks, double x_px, double y_min
       if ((m & word) == m || m.height > kMaxLetterMm * px_per_mm) continue;
       const int overlap = std::min(m.br().y, word.br().y) - std::max(m.y, word.y);
       const bool beside = m.x > word.x && m.x <= word.br().x + 0.6 * word.height;
-      if (beside && overlap >= 0.4 * std::min(m.height, word.height) && m.height <= 1.6 * word.height) {
+      if (beside && overlap >= 0.4 * std::min(m.height, word.height) &&
+          m.height <= 1.6 * word.height) {
         word |= m;
         grown = true;
       }

@@ -28,19 +28,19 @@ constexpr double kRuledLineFraction = 0.97;  // a row or column of the map this 
 
 // The binary maps the layout works on.
 struct PageMasks {
-  cv::Mat dark;                // trace or text map > 0.5, ruled lines removed (CV_8UC1)
-  cv::Mat traces;              // components of the trace map at least kMinTraceWidthMm wide
-  std::vector<cv::Rect> marks; // small components: lead names, separators
+  cv::Mat dark;                 // trace or text map > 0.5, ruled lines removed (CV_8UC1)
+  cv::Mat traces;               // components of the trace map at least kMinTraceWidthMm wide
+  std::vector<cv::Rect> marks;  // small components: lead names, separators
 };
 
 // One trace row on the page.
 struct Row {
   double baseline_px = 0;
-  double top_px = 0, bottom_px = 0;        // band: half-way to the neighbouring rows
-  double x_begin_px = 0, x_end_px = 0;     // first and last trace position (continuous px)
-  int columns = 0;                         // panels in the row; 0 for an inferred empty row
+  double top_px = 0, bottom_px = 0;     // band: half-way to the neighbouring rows
+  double x_begin_px = 0, x_end_px = 0;  // first and last trace position (continuous px)
+  int columns = 0;                      // panels in the row; 0 for an inferred empty row
   std::optional<CalibrationPulse> pulse;
-  std::array<std::string, 4> names;        // lead name read at each quarter of the row ("" = none)
+  std::array<std::string, 4> names;  // lead name read at each quarter of the row ("" = none)
 };
 
 cv::Mat binarize(const cv::Mat &map, const char *what) {
@@ -59,7 +59,8 @@ PageMasks split_components(const SegmentationMaps &maps, double px_per_mm_x, dou
   cv::Mat trace = binarize(maps.trace, "trace");
   cv::Mat text = binarize(maps.text, "text");
   if (!text.empty() && text.size() != trace.size())
-    throw Error(ErrorCode::InvalidArgument, "lead layout: the text map differs in size from the trace map");
+    throw Error(ErrorCode::InvalidArgument,
+                "lead layout: the text map differs in size from the trace map");
   // Page frames and ruled lines that cross the whole page are no trace.
   cv::Mat row_sum, col_sum;
   cv::reduce(trace, row_sum, 1, cv::REDUCE_SUM, CV_32S);
@@ -76,7 +77,8 @@ PageMasks split_components(const SegmentationMaps &maps, double px_per_mm_x, dou
     if (w >= kMinTraceWidthMm * px_per_mm_x) {
       keep[i] = 1;
     } else if (h >= 1.0 * px_per_mm_y && h <= 10 * px_per_mm_y && w <= 15 * px_per_mm_x) {
-      out.marks.emplace_back(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP), w, h);
+      out.marks.emplace_back(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
+                             w, h);
     }
   }
   out.traces = cv::Mat::zeros(trace.size(), CV_8U);
@@ -93,7 +95,8 @@ PageMasks split_components(const SegmentationMaps &maps, double px_per_mm_x, dou
     for (int i = 1; i < m; ++i) {
       const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
       if (h >= 1.0 * px_per_mm_y && h <= 10 * px_per_mm_y && w <= 15 * px_per_mm_x)
-        out.marks.emplace_back(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP), w, h);
+        out.marks.emplace_back(stats.at<int>(i, cv::CC_STAT_LEFT),
+                               stats.at<int>(i, cv::CC_STAT_TOP), w, h);
     }
   }
   return out;
@@ -105,7 +108,8 @@ std::vector<std::uint8_t> column_presence(const cv::Mat &mask, int y0, int y1) {
   y1 = std::clamp(y1, y0, mask.rows - 1);
   cv::Mat reduced;
   cv::reduce(mask.rowRange(y0, y1 + 1), reduced, 0, cv::REDUCE_MAX);
-  return std::vector<std::uint8_t>(reduced.ptr<std::uint8_t>(), reduced.ptr<std::uint8_t>() + mask.cols);
+  return std::vector<std::uint8_t>(reduced.ptr<std::uint8_t>(),
+                                   reduced.ptr<std::uint8_t>() + mask.cols);
 }
 
 cv::Mat smoothed_profile(const cv::Mat &profile, double sigma_px) {
@@ -122,7 +126,8 @@ cv::Mat smoothed_profile(const cv::Mat &profile, double sigma_px) {
 std::vector<Row> find_rows(const cv::Mat &traces, double px_per_mm_x, double px_per_mm_y) {
   cv::Mat hist;
   cv::reduce(traces, hist, 1, cv::REDUCE_SUM, CV_64F);
-  const cv::Mat coarse = smoothed_profile(hist, 1.5 * px_per_mm_y), fine = smoothed_profile(hist, 0.4 * px_per_mm_y);
+  const cv::Mat coarse = smoothed_profile(hist, 1.5 * px_per_mm_y),
+                fine = smoothed_profile(hist, 0.4 * px_per_mm_y);
   const double *h = coarse.ptr<double>(), *f = fine.ptr<double>();
   double h_max = 0;
   cv::minMaxLoc(coarse, nullptr, &h_max);
@@ -161,14 +166,16 @@ std::vector<Row> find_rows(const cv::Mat &traces, double px_per_mm_x, double px_
     row.baseline_px = best + 0.5 + std::clamp(frac, -0.5, 0.5);
     rows.push_back(row);
   }
-  std::sort(rows.begin(), rows.end(), [](const Row &a, const Row &b) { return a.baseline_px < b.baseline_px; });
+  std::sort(rows.begin(), rows.end(),
+            [](const Row &a, const Row &b) { return a.baseline_px < b.baseline_px; });
   return rows;
 }
 
 void set_bands(std::vector<Row> &rows, int page_height) {
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    const double up = i > 0 ? rows[i].baseline_px - rows[i - 1].baseline_px
-                            : (i + 1 < rows.size() ? rows[i + 1].baseline_px - rows[i].baseline_px : page_height);
+    const double up =
+        i > 0 ? rows[i].baseline_px - rows[i - 1].baseline_px
+              : (i + 1 < rows.size() ? rows[i + 1].baseline_px - rows[i].baseline_px : page_height);
     const double down = i + 1 < rows.size() ? rows[i + 1].baseline_px - rows[i].baseline_px : up;
     rows[i].top_px = std::max(0.0, rows[i].baseline_px - up / 2);
     rows[i].bottom_px = std::min(page_height - 1.0, rows[i].baseline_px + down / 2);
@@ -177,7 +184,8 @@ void set_bands(std::vector<Row> &rows, int page_height) {
 
 // First and last column of the row where the trace runs (60% of the next 3 mm present).
 bool find_extent(const cv::Mat &traces, Row &row, double px_per_mm_x) {
-  auto cols = column_presence(traces, static_cast<int>(row.top_px), static_cast<int>(row.bottom_px));
+  auto cols =
+      column_presence(traces, static_cast<int>(row.top_px), static_cast<int>(row.bottom_px));
   const int win = std::max(3, static_cast<int>(3 * px_per_mm_x));
   const int n = static_cast<int>(cols.size());
   std::vector<int> prefix(n + 1, 0);
@@ -198,7 +206,8 @@ bool find_extent(const cv::Mat &traces, Row &row, double px_per_mm_x) {
 void insert_missing_rows(std::vector<Row> &rows) {
   if (rows.size() < 3) return;
   std::vector<double> gaps;
-  for (std::size_t i = 1; i < rows.size(); ++i) gaps.push_back(rows[i].baseline_px - rows[i - 1].baseline_px);
+  for (std::size_t i = 1; i < rows.size(); ++i)
+    gaps.push_back(rows[i].baseline_px - rows[i - 1].baseline_px);
   const double typical = *std::min_element(gaps.begin(), gaps.end());
   std::vector<Row> out{rows.front()};
   for (std::size_t i = 1; i < rows.size(); ++i) {
@@ -230,7 +239,8 @@ double boundary_evidence(const PageMasks &masks, const Row &row, double x, doubl
   int streak = 0, run_top = 0, run_bottom = 0;
   for (int cx = x0; cx <= x1; ++cx) {
     bool solid = true;
-    for (int y = b - reach; y <= b + reach && solid; ++y) solid = masks.dark.at<std::uint8_t>(y, cx) != 0;
+    for (int y = b - reach; y <= b + reach && solid; ++y)
+      solid = masks.dark.at<std::uint8_t>(y, cx) != 0;
     int top = b, bottom = b;
     if (solid) {
       while (top > 0 && masks.dark.at<std::uint8_t>(top - 1, cx)) --top;
@@ -245,7 +255,8 @@ double boundary_evidence(const PageMasks &masks, const Row &row, double x, doubl
     }
   }
   // Gap: two or more empty columns.
-  auto cols = column_presence(masks.traces, static_cast<int>(row.top_px), static_cast<int>(row.bottom_px));
+  auto cols =
+      column_presence(masks.traces, static_cast<int>(row.top_px), static_cast<int>(row.bottom_px));
   int empty = 0;
   for (int cx = std::max(0, static_cast<int>(x - 1.5 * px_per_mm_x));
        cx <= std::min(masks.dark.cols - 1, static_cast<int>(x + 1.5 * px_per_mm_x)); ++cx) {
@@ -255,7 +266,8 @@ double boundary_evidence(const PageMasks &masks, const Row &row, double x, doubl
   // A lead name starting just right of the boundary.
   for (const cv::Rect &m : masks.marks) {
     const double cy = m.y + m.height / 2.0;
-    if (m.x >= x - px_per_mm_x && m.x <= x + 8 * px_per_mm_x && cy >= row.top_px && cy <= row.bottom_px)
+    if (m.x >= x - px_per_mm_x && m.x <= x + 8 * px_per_mm_x && cy >= row.top_px &&
+        cy <= row.bottom_px)
       return 0.8;
   }
   return 0.0;
@@ -266,7 +278,8 @@ int count_columns(const PageMasks &masks, const Row &row, double px_per_mm_x, do
   for (int k : {4, 2}) {
     double sum = 0;
     for (int i = 1; i < k; ++i)
-      sum += boundary_evidence(masks, row, row.x_begin_px + width * i / k, px_per_mm_x, px_per_mm_y);
+      sum +=
+          boundary_evidence(masks, row, row.x_begin_px + width * i / k, px_per_mm_x, px_per_mm_y);
     if (sum / (k - 1) >= (k == 2 ? 0.8 : 0.5)) return k;
   }
   return 1;
@@ -295,8 +308,8 @@ bool same_lead(const std::string &printed, const std::string &expected) {
   return standard_lead_index(printed) == standard_lead_index(plain);
 }
 
-Match best_match(const std::vector<Row> &rows, const std::vector<const LayoutTemplate *> &candidates,
-                 bool columns_seen) {
+Match best_match(const std::vector<Row> &rows,
+                 const std::vector<const LayoutTemplate *> &candidates, bool columns_seen) {
   Match best;
   const int n = static_cast<int>(rows.size());
   for (const LayoutTemplate *t : candidates) {
@@ -326,7 +339,8 @@ Match best_match(const std::vector<Row> &rows, const std::vector<const LayoutTem
         }
       }
       cost += kExtraRowCost * (n - matched);
-      const double rank = cost - bonus + (offset != 0 ? 0.01 : 0.0);  // prefer the top rows aligned on ties
+      const double rank =
+          cost - bonus + (offset != 0 ? 0.01 : 0.0);  // prefer the top rows aligned on ties
       if (rank < best.cost) best = {t, offset, rank, cost};
     }
   }
@@ -354,7 +368,8 @@ TemplateLayoutOptions TemplateLayoutOptions::from(const StageOptions &options) {
                             {"gain_mm_per_mv", o.gain_mm_per_mv},
                             {"chest_gain_mm_per_mv", o.chest_gain_mm_per_mv}})
     if (options.has(key) && !(value > 0))
-      throw Error(ErrorCode::InvalidArgument, fmt::format("option '{}' must be positive, got {}", key, value));
+      throw Error(ErrorCode::InvalidArgument,
+                  fmt::format("option '{}' must be positive, got {}", key, value));
   return o;
 }
 
@@ -362,9 +377,11 @@ Layout TemplateLayout::locate(const cv::Mat & /*rectified_bgr*/, const Segmentat
                               const Geometry &geometry) const {
   const double ppmm_x = geometry.px_per_mm_x, ppmm_y = geometry.px_per_mm_y;
   if (!(ppmm_x > 0) || !(ppmm_y > 0))
-    throw Error(ErrorCode::InvalidArgument,
-                fmt::format("lead layout: geometry has no scale (px_per_mm {} x {})", ppmm_x, ppmm_y));
-  if (maps.trace.empty()) throw Error(ErrorCode::InvalidArgument, "lead layout: the trace map is empty");
+    throw Error(
+        ErrorCode::InvalidArgument,
+        fmt::format("lead layout: geometry has no scale (px_per_mm {} x {})", ppmm_x, ppmm_y));
+  if (maps.trace.empty())
+    throw Error(ErrorCode::InvalidArgument, "lead layout: the trace map is empty");
   const PageMasks masks = split_components(maps, ppmm_x, ppmm_y);
 
   std::vector<Row> rows = find_rows(masks.traces, ppmm_x, ppmm_y);
@@ -378,8 +395,8 @@ Layout TemplateLayout::locate(const cv::Mat & /*rectified_bgr*/, const Segmentat
   std::vector<double> pulse_heights_mm, pulse_widths_mm;
   for (Row &row : rows) {
     row.pulse = find_calibration_pulse(masks.dark, static_cast<int>(row.x_begin_px - 16 * ppmm_x),
-                                       static_cast<int>(row.top_px), static_cast<int>(row.bottom_px),
-                                       ppmm_x, ppmm_y);
+                                       static_cast<int>(row.top_px),
+                                       static_cast<int>(row.bottom_px), ppmm_x, ppmm_y);
     if (!row.pulse) continue;
     pulse_heights_mm.push_back(row.pulse->height_px() / ppmm_y);
     pulse_widths_mm.push_back(row.pulse->width_px() / ppmm_x);
@@ -417,11 +434,14 @@ Layout TemplateLayout::locate(const cv::Mat & /*rectified_bgr*/, const Segmentat
   layout.paper_speed_mm_s = options_.paper_speed_mm_s;
   if (!(layout.paper_speed_mm_s > 0))
     layout.paper_speed_mm_s =
-        !pulse_widths_mm.empty() && snap_to(median(pulse_widths_mm), {10.0}, 0.25) == 10.0 ? 50 : kDefaultSpeedMmS;
+        !pulse_widths_mm.empty() && snap_to(median(pulse_widths_mm), {10.0}, 0.25) == 10.0
+            ? 50
+            : kDefaultSpeedMmS;
   layout.gain_mm_per_mv = options_.gain_mm_per_mv;
   if (!(layout.gain_mm_per_mv > 0))
-    layout.gain_mm_per_mv =
-        pulse_heights_mm.empty() ? kDefaultGainMmMv : snap_to(median(pulse_heights_mm), {5.0, 10.0, 20.0}, 0.12);
+    layout.gain_mm_per_mv = pulse_heights_mm.empty()
+                                ? kDefaultGainMmMv
+                                : snap_to(median(pulse_heights_mm), {5.0, 10.0, 20.0}, 0.12);
   layout.chest_gain_mm_per_mv =
       options_.chest_gain_mm_per_mv > 0 ? options_.chest_gain_mm_per_mv : layout.gain_mm_per_mv;
 
@@ -433,7 +453,8 @@ Layout TemplateLayout::locate(const cv::Mat & /*rectified_bgr*/, const Segmentat
   // Column counts mean something when some row shows a boundary or starts
   // with a lead name; a page with neither leaves only the row count.
   const bool columns_seen = std::any_of(rows.begin(), rows.end(), [&](const Row &r) {
-    return r.columns > 1 || (r.columns == 1 && boundary_evidence(masks, r, r.x_begin_px, ppmm_x, ppmm_y) > 0);
+    return r.columns > 1 ||
+           (r.columns == 1 && boundary_evidence(masks, r, r.x_begin_px, ppmm_x, ppmm_y) > 0);
   });
   const Match match = best_match(rows, candidates, columns_seen);
   layout.name = match.layout->name;
@@ -453,7 +474,8 @@ Layout TemplateLayout::locate(const cv::Mat & /*rectified_bgr*/, const Segmentat
     } else {
       if (!(spacing > 0)) continue;
       const Row &edge = i < 0 ? rows.front() : rows.back();
-      row.baseline_px = edge.baseline_px + spacing * (i < 0 ? i : i - static_cast<int>(rows.size()) + 1);
+      row.baseline_px =
+          edge.baseline_px + spacing * (i < 0 ? i : i - static_cast<int>(rows.size()) + 1);
       row.top_px = row.baseline_px - spacing / 2;
       row.bottom_px = row.baseline_px + spacing / 2;
       row.x_begin_px = page_begin;

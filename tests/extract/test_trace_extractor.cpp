@@ -28,8 +28,9 @@ std::unique_ptr<ecgdig::SignalExtractor> make_extractor() {
 }
 
 Layout locate(const ptbxl_page::Page &page) {
-  return ecgdig::Registry<ecgdig::LeadLayout>::global().create("template")->locate(page.bgr, page.maps,
-                                                                                    page.geometry);
+  return ecgdig::Registry<ecgdig::LeadLayout>::global()
+      .create("template")
+      ->locate(page.bgr, page.maps, page.geometry);
 }
 
 // The layout the data README gives for these pages.
@@ -39,12 +40,14 @@ Layout known_layout() {
   const double band = 283.3;
   for (int r = 0; r < 3; ++r)
     for (int c = 0; c < 4; ++c)
-      layout.leads.push_back({ptbxl_page::kRows[r][c],
-                              cv::Rect2d(ptbxl_page::kFirstSampleX + c * ptbxl_page::kColumnPx,
-                                         ptbxl_page::kBaselinesPx[r] - band / 2, ptbxl_page::kColumnPx, band),
-                              ptbxl_page::kBaselinesPx[r], 2.5 * c, 2.5});
-  layout.leads.push_back({"II", cv::Rect2d(ptbxl_page::kFirstSampleX, ptbxl_page::kBaselinesPx[3] - 130,
-                                           4 * ptbxl_page::kColumnPx, 260),
+      layout.leads.push_back(
+          {ptbxl_page::kRows[r][c],
+           cv::Rect2d(ptbxl_page::kFirstSampleX + c * ptbxl_page::kColumnPx,
+                      ptbxl_page::kBaselinesPx[r] - band / 2, ptbxl_page::kColumnPx, band),
+           ptbxl_page::kBaselinesPx[r], 2.5 * c, 2.5});
+  layout.leads.push_back({"II",
+                          cv::Rect2d(ptbxl_page::kFirstSampleX, ptbxl_page::kBaselinesPx[3] - 130,
+                                     4 * ptbxl_page::kColumnPx, 260),
                           ptbxl_page::kBaselinesPx[3], 0.0, 10.0});
   return layout;
 }
@@ -120,17 +123,21 @@ TEST(TraceExtractor, ErasedRowGivesEmptyLeadsWithNoConfidence) {
   const Record record = make_extractor()->extract(page.maps, page.geometry, layout, 500);
   const auto score = ecgdig::score_record(record, shown_truth("18155"));
   for (const auto &lead : score.leads) {
-    const bool erased = lead.name == "I" || lead.name == "aVR" || lead.name == "V1" || lead.name == "V4";
+    const bool erased =
+        lead.name == "I" || lead.name == "aVR" || lead.name == "V1" || lead.name == "V4";
     if (!erased) EXPECT_GT(lead.snr_db, 5.0) << lead.name;
   }
-  for (const char *name : {"aVL", "III", "V6"}) EXPECT_GT(record.find(name)->confidence, 0.9) << name;
+  for (const char *name : {"aVL", "III", "V6"})
+    EXPECT_GT(record.find(name)->confidence, 0.9) << name;
   // The erased leads are still in the record, empty and without confidence.
   ASSERT_EQ(record.leads.size(), 12u);
   for (const char *name : {"I", "aVR", "V1", "V4"}) {
     const auto *lead = record.find(name);
     ASSERT_NE(lead, nullptr) << name;
     EXPECT_LT(lead->confidence, 0.2) << name;
-    EXPECT_TRUE(std::all_of(lead->mv.begin(), lead->mv.end(), [](float v) { return std::isnan(v); })) << name;
+    EXPECT_TRUE(std::all_of(lead->mv.begin(), lead->mv.end(), [](float v) {
+      return std::isnan(v);
+    })) << name;
   }
 }
 
@@ -139,11 +146,17 @@ TEST(TraceExtractor, ErasedRowGivesEmptyLeadsWithNoConfidence) {
 TEST(TraceExtractor, TracesCrossingRowsAreNotSwapped) {
   const double ppmm = 10, b0 = 300, b1 = 420, gain = 10;
   cv::Mat bgr(700, 1400, CV_8UC3, cv::Scalar(255, 255, 255));
-  const auto upper = [&](double x) { return std::abs(x - 400) < 10 ? -2.0 * (1 - std::abs(x - 400) / 10) : 0.1; };
-  const auto lower = [&](double x) { return std::abs(x - 900) < 10 ? 2.0 * (1 - std::abs(x - 900) / 10) : -0.1; };
+  const auto upper = [&](double x) {
+    return std::abs(x - 400) < 10 ? -2.0 * (1 - std::abs(x - 400) / 10) : 0.1;
+  };
+  const auto lower = [&](double x) {
+    return std::abs(x - 900) < 10 ? 2.0 * (1 - std::abs(x - 900) / 10) : -0.1;
+  };
   for (double x = 101; x < 1300; x += 1) {
-    cv::line(bgr, {x - 1, b0 - upper(x - 1) * gain * ppmm}, {x, b0 - upper(x) * gain * ppmm}, {0, 0, 0}, 2);
-    cv::line(bgr, {x - 1, b1 - lower(x - 1) * gain * ppmm}, {x, b1 - lower(x) * gain * ppmm}, {0, 0, 0}, 2);
+    cv::line(bgr, {x - 1, b0 - upper(x - 1) * gain * ppmm}, {x, b0 - upper(x) * gain * ppmm},
+             {0, 0, 0}, 2);
+    cv::line(bgr, {x - 1, b1 - lower(x - 1) * gain * ppmm}, {x, b1 - lower(x) * gain * ppmm},
+             {0, 0, 0}, 2);
   }
   ptbxl_page::Page page;
   page.maps = ptbxl_page::dark_pixel_maps(bgr);
@@ -151,11 +164,15 @@ TEST(TraceExtractor, TracesCrossingRowsAreNotSwapped) {
   // cv::line puts point (x, y) at the centre of pixel (x, y): continuous (x + 0.5, y + 0.5).
   Layout layout;
   const double px_per_s = 25 * ppmm;
-  layout.leads.push_back({"I", cv::Rect2d(100.5, b0 - 60, 1200, 120), b0 + 0.5, 0.0, 1200 / px_per_s});
-  layout.leads.push_back({"II", cv::Rect2d(100.5, b1 - 60, 1200, 120), b1 + 0.5, 0.0, 1200 / px_per_s});
+  layout.leads.push_back(
+      {"I", cv::Rect2d(100.5, b0 - 60, 1200, 120), b0 + 0.5, 0.0, 1200 / px_per_s});
+  layout.leads.push_back(
+      {"II", cv::Rect2d(100.5, b1 - 60, 1200, 120), b1 + 0.5, 0.0, 1200 / px_per_s});
   const Record record = make_extractor()->extract(page.maps, page.geometry, layout, 500);
   const auto &i = record.find("I")->mv, &ii = record.find("II")->mv;
-  const auto at = [&](const std::vector<float> &v, double x) { return v[std::size_t((x - 100) / px_per_s * 500)]; };
+  const auto at = [&](const std::vector<float> &v, double x) {
+    return v[std::size_t((x - 100) / px_per_s * 500)];
+  };
   EXPECT_LT(at(i, 400), -1.6);  // the upper spike reaches below the lower baseline
   EXPECT_NEAR(at(ii, 400), -0.1, 0.05);
   EXPECT_GT(at(ii, 900), 1.6);  // the lower spike reaches above the upper baseline
@@ -178,8 +195,9 @@ TEST(TraceExtractor, BadInputsAreErrors) {
   EXPECT_THROW(make_extractor()->extract(page.maps, page.geometry, layout, 0), ecgdig::Error);
   ecgdig::SegmentationMaps none;
   EXPECT_THROW(make_extractor()->extract(none, page.geometry, layout, 500), ecgdig::Error);
-  EXPECT_THROW(ecgdig::Registry<ecgdig::SignalExtractor>::global().create("trace", {{"max_gap_mm", "-1"}}),
-               ecgdig::Error);
+  EXPECT_THROW(
+      ecgdig::Registry<ecgdig::SignalExtractor>::global().create("trace", {{"max_gap_mm", "-1"}}),
+      ecgdig::Error);
 }
 
 }  // namespace

@@ -17,11 +17,11 @@ namespace ptbxl_page {
 
 inline constexpr double kPxPerMm = 200 / 25.4;
 inline constexpr std::array<double, 4> kBaselinesPx = {708.33, 991.67, 1275.00, 1534.71};
-inline constexpr double kFirstSampleX = 78.74;   // no calibration pulse on these pages
-inline constexpr double kColumnPx = 492.13;      // 2.5 s at 25 mm/s
-inline constexpr int kSamplesPerColumn = 1250;   // at 500 Hz
-inline const std::array<std::array<const char *, 4>, 3> kRows = {{
-    {"I", "aVR", "V1", "V4"}, {"II", "aVL", "V2", "V5"}, {"III", "aVF", "V3", "V6"}}};
+inline constexpr double kFirstSampleX = 78.74;  // no calibration pulse on these pages
+inline constexpr double kColumnPx = 492.13;     // 2.5 s at 25 mm/s
+inline constexpr int kSamplesPerColumn = 1250;  // at 500 Hz
+inline const std::array<std::array<const char *, 4>, 3> kRows = {
+    {{"I", "aVR", "V1", "V4"}, {"II", "aVL", "V2", "V5"}, {"III", "aVF", "V3", "V6"}}};
 
 struct Page {
   cv::Mat bgr;
@@ -64,7 +64,8 @@ inline ecgdig::Record shown_truth(ecgdig::Record truth) {
     if (ecgdig::standard_lead_index(lead.name) == 1) continue;
     for (std::size_t r = 0; r < kRows.size(); ++r)
       for (std::size_t c = 0; c < kRows[r].size(); ++c) {
-        if (ecgdig::standard_lead_index(lead.name) != ecgdig::standard_lead_index(kRows[r][c])) continue;
+        if (ecgdig::standard_lead_index(lead.name) != ecgdig::standard_lead_index(kRows[r][c]))
+          continue;
         for (std::size_t k = 0; k < lead.mv.size(); ++k)
           if (k / kSamplesPerColumn != c) lead.mv[k] = std::numeric_limits<float>::quiet_NaN();
       }

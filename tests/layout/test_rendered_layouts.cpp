@@ -63,8 +63,9 @@ TEST_P(RenderedPage, LayoutAndSignalsAreFound) {
   }
   options.set("chest_gain_mm_per_mv", std::to_string(c.chest_gain_mm_per_mv));
   if (c.forced) options.set("layout", c.layout);
-  auto layout = ecgdig::Registry<ecgdig::LeadLayout>::global().create("template", options)->locate(
-      page.bgr, maps, geometry);
+  auto layout = ecgdig::Registry<ecgdig::LeadLayout>::global()
+                    .create("template", options)
+                    ->locate(page.bgr, maps, geometry);
   EXPECT_EQ(layout.name, c.layout);
   EXPECT_DOUBLE_EQ(layout.paper_speed_mm_s, c.speed_mm_s);
   EXPECT_DOUBLE_EQ(layout.gain_mm_per_mv, c.limb_gain_mm_per_mv);

@@ -37,7 +37,8 @@ void expect_3x4_panels(const Layout &layout, int skip_row = -1) {
       const LeadBox *box = find_box(layout, name, 2.5 * c);
       ASSERT_NE(box, nullptr) << name << " at " << 2.5 * c << " s";
       EXPECT_NEAR(box->duration_s, 2.5, 0.01) << name;
-      EXPECT_NEAR(box->box_px.x, ptbxl_page::kFirstSampleX + c * ptbxl_page::kColumnPx, 3.0) << name;
+      EXPECT_NEAR(box->box_px.x, ptbxl_page::kFirstSampleX + c * ptbxl_page::kColumnPx, 3.0)
+          << name;
       // The row's 0 mV line: the page's baseline up to the lead's small DC offset.
       EXPECT_NEAR(box->baseline_y_px, ptbxl_page::kBaselinesPx[r], 10.0) << name;
       EXPECT_LT(box->box_px.y, box->baseline_y_px);
@@ -148,13 +149,15 @@ ptbxl_page::Page pulse_page(double speed_mm_s, double gain_mm_per_mv) {
   ptbxl_page::Page page;
   page.bgr = cv::Mat(2000, 2800, CV_8UC3, cv::Scalar(255, 255, 255));
   for (int r = 0; r < 4; ++r) {
-    const double b = 500 + 400 * r, x0 = 100, pulse_w = 0.2 * speed_mm_s * ppmm, h = gain_mm_per_mv * ppmm;
+    const double b = 500 + 400 * r, x0 = 100, pulse_w = 0.2 * speed_mm_s * ppmm,
+                 h = gain_mm_per_mv * ppmm;
     const cv::Point2d pulse[] = {{x0, b}, {x0, b - h}, {x0 + pulse_w, b - h}, {x0 + pulse_w, b}};
     for (int i = 0; i < 3; ++i) cv::line(page.bgr, pulse[i], pulse[i + 1], cv::Scalar(0, 0, 0), 2);
     cv::Point2d prev(x0 + pulse_w, b);
     for (double x = prev.x + 1; x < x0 + pulse_w + 2500; x += 1) {
       const double phase = std::fmod(x - x0, 200.0);
-      const double y = b - (phase > 90 && phase < 100 ? 0.8 * h * (1 - std::abs(phase - 95) / 5) : 0);
+      const double y =
+          b - (phase > 90 && phase < 100 ? 0.8 * h * (1 - std::abs(phase - 95) / 5) : 0);
       cv::line(page.bgr, prev, cv::Point2d(x, y), cv::Scalar(0, 0, 0), 2);
       prev = cv::Point2d(x, y);
     }
