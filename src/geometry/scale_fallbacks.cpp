@@ -140,10 +140,14 @@ std::optional<ScaleEstimate> scale_from_calibration_pulse(const cv::Mat &ink, do
   return out;
 }
 
-std::optional<ScaleEstimate> scale_from_trace_rows(const cv::Mat &ink, double min_px_per_mm,
+std::optional<ScaleEstimate> scale_from_trace_rows(const cv::Mat &page_ink, double min_px_per_mm,
                                                    double max_px_per_mm) {
-  CV_Assert(ink.type() == CV_8UC1);
-  if (ink.rows < 16 || ink.cols < 16) return std::nullopt;
+  CV_Assert(page_ink.type() == CV_8UC1);
+  if (page_ink.rows < 16 || page_ink.cols < 16) return std::nullopt;
+  // Page frames and scan edges hug the border and run the full width; trace
+  // rows never do.
+  const int mx = page_ink.cols / 100, my = page_ink.rows / 100;
+  const cv::Mat ink = page_ink(cv::Rect(mx, my, page_ink.cols - 2 * mx, page_ink.rows - 2 * my));
   std::vector<double> rows(static_cast<std::size_t>(ink.rows));
   for (int y = 0; y < ink.rows; ++y) rows[static_cast<std::size_t>(y)] = cv::countNonZero(ink.row(y));
   // Smooth over ~1 % of the height so a row's wiggles make one band.

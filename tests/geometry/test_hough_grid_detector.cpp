@@ -229,13 +229,17 @@ TEST(HoughGridDetector, ScaleFromCalibrationPulsesWithoutGrid) {
 }
 
 TEST(HoughGridDetector, ScaleFromTraceRowsWithoutGridOrPulse) {
-  cv::Mat bgr = rotated(without_grid(page("00841")), 2.0);
-  Geometry g = detector()->detect(bgr, {dark_map(bgr), {}, {}});
-  EXPECT_EQ(g.scale_source, ScaleSource::TraceRows);
-  EXPECT_NEAR(g.px_per_mm_x / kPxPerMm, 1.0, 0.03);
-  // Orientation from the rows of trace and text.
-  EXPECT_NEAR(g.rotation_deg, 2.0, 0.3);
-  EXPECT_LE(g.confidence, 0.5);
+  // Upright, the page's 1 px black frame is a full-width "row" that must not count.
+  for (double deg : {0.0, 2.0}) {
+    cv::Mat bgr = rotated(without_grid(page(deg == 0 ? "10504" : "00841")), deg);
+    Geometry g = detector()->detect(bgr, {dark_map(bgr), {}, {}});
+    SCOPED_TRACE(deg);
+    EXPECT_EQ(g.scale_source, ScaleSource::TraceRows);
+    EXPECT_NEAR(g.px_per_mm_x / kPxPerMm, 1.0, 0.03);
+    // Orientation from the rows of trace and text.
+    EXPECT_NEAR(g.rotation_deg, deg, 0.3);
+    EXPECT_LE(g.confidence, 0.5);
+  }
 }
 
 TEST(HoughGridDetector, ScaleFromPageSizeWhenNothingElseIsThere) {
