@@ -98,7 +98,8 @@ struct RenderedPage {
   std::vector<std::string> degradations;  ///< what was applied, in order
 };
 
-/// Draws `record` on a page.
+/// Draws `record` on a page: the first 10 s at most, each panel showing the
+/// samples of its time window. Safe to call from several threads at once.
 /// @throws Error(InvalidArgument) on an unknown layout, DPI outside 72..600,
 /// non-positive gain or speed, or a record without the layout's leads.
 ECGDIG_API RenderedPage render_page(const Record &record, const PageStyle &style);

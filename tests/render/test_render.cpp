@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -137,6 +138,26 @@ TEST(Render, SameInputsGiveByteIdenticalPages) {
   EXPECT_TRUE(same_mat(a.text_mask, b.text_mask));
   s.seed += 1;  // other fonts, label places, header text
   EXPECT_FALSE(same_mat(a.bgr, render_page(r, s).bgr));
+}
+
+TEST(Render, ThreadsRenderingAtOnceGetTheSamePages) {
+  // Training draws pages on several threads; nothing may be shared.
+  const Record r = synth(12);
+  std::vector<PageStyle> styles;
+  for (std::uint64_t seed = 0; seed < 4; ++seed) {
+    styles.push_back(random_page_style(seed + 40));
+    styles.back().dpi = 90;
+  }
+  std::vector<RenderedPage> alone, together(styles.size());
+  for (const PageStyle &s : styles) alone.push_back(render_page(r, s));
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < styles.size(); ++i)
+    threads.emplace_back([&, i] { together[i] = render_page(r, styles[i]); });
+  for (std::thread &t : threads) t.join();
+  for (std::size_t i = 0; i < styles.size(); ++i) {
+    EXPECT_TRUE(same_mat(alone[i].bgr, together[i].bgr)) << i;
+    EXPECT_TRUE(same_mat(alone[i].text_mask, together[i].text_mask)) << i;
+  }
 }
 
 TEST(Render, EveryLayoutShowsEveryLeadInItsTimeWindow) {
