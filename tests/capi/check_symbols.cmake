@@ -1,0 +1,36 @@
+# Compares the dynamic symbols a library defines with a committed list.
+# Usage: cmake -DNM=nm -DLIBRARY=libecgdig_c.so -DEXPECTED=list.txt -P check_symbols.cmake
+execute_process(COMMAND ${NM} -D --defined-only ${LIBRARY}
+  OUTPUT_VARIABLE nm_out RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${NM} failed on ${LIBRARY}")
+endif()
+string(REPLACE "\n" ";" lines "${nm_out}")
+set(actual)
+foreach(line IN LISTS lines)
+  # "ADDRESS TYPE NAME[@@VERSION]"; type A lines are version nodes, not symbols.
+  if(line MATCHES "^[0-9a-fA-F]* *([A-Za-z]) ([^@ ]+)")
+    if(NOT CMAKE_MATCH_1 STREQUAL "A")
+      list(APPEND actual ${CMAKE_MATCH_2})
+    endif()
+  endif()
+endforeach()
+list(SORT actual)
+file(STRINGS ${EXPECTED} expected REGEX "^[^#]")
+list(SORT expected)
+set(unexpected ${actual})
+list(REMOVE_ITEM unexpected ${expected})
+set(missing ${expected})
+list(REMOVE_ITEM missing ${actual})
+foreach(sym IN LISTS actual)
+  if(NOT sym MATCHES "^ecgdig_")
+    list(APPEND foreign ${sym})
+  endif()
+endforeach()
+if(unexpected OR missing OR foreign)
+  message(FATAL_ERROR "Exported symbols of ${LIBRARY} differ from ${EXPECTED}:\n"
+    "  not in the list: ${unexpected}\n  missing: ${missing}\n  not ecgdig_*: ${foreign}\n"
+    "Removing a symbol breaks the ABI; a new one needs the list (and the ABI baseline) updated.")
+endif()
+list(LENGTH actual n)
+message(STATUS "${n} exported symbols, all ecgdig_*, as listed")
