@@ -25,9 +25,9 @@ constexpr double kBaselinePull = 0.03;  // per mm from the panel's baseline
 constexpr double kMissingCost = 1.0;    // a column without trace
 constexpr double kReenterCost = 0.5;    // picking up the trace after a missing stretch
 constexpr double kForeignCost = 0.8;    // a run that another panel's trace owns
-constexpr double kReachMv = 3.0;
-constexpr double kMinInBand = 0.5;  // fraction of a panel's columns that must lie in its band //
-                                    // search this far from the baseline, at least the band
+constexpr double kReachMv = 3.0;        // search this far from the baseline, at least the band
+constexpr double kMinInBand = 0.5;      // fraction of a panel's columns that must lie in its band
+constexpr double kEdgePx = 1.0;         // a trace's end value holds this far beyond it
 
 // A vertical stretch of trace pixels in one column.
 struct Run {
@@ -158,36 +158,71 @@ std::vector<double> trace_y(const std::vector<Run> &path, const std::vector<std:
   return y;
 }
 
-// Samples of one panel at `fs_hz` (y in px, NaN where unknown) into `out`,
-// indexed from recording time 0: linear between traced columns, across gaps
-// of at most `max_gap` columns.
-void sample_panel(const std::vector<double> &y, const LeadBox &box, int x_first, int max_gap,
-                  double fs_hz, std::vector<float> &out) {
+// A point of the trace: x in continuous px from the panel's first column
+// (column i spans [i, i + 1)), y in continuous px.
+struct Point {
+  double x, y;
+};
+
+// The trace as a polyline. A column normally gives its y at its centre; a
+// tall run that the trace sweeps through monotonically (a QRS flank) gives
+// its two ends at the column's edges, so the full swing is kept.
+std::vector<Point> trace_points(const std::vector<Run> &path, const std::vector<double> &y,
+                                const std::vector<std::uint8_t> &shared, double line_px) {
   const int n = static_cast<int>(y.size());
-  if (n == 0) return;
-  // Nearest traced column at or left (right) of each column.
-  std::vector<int> left(n, -1), right(n, -1);
-  for (int i = 0; i < n; ++i) left[i] = std::isfinite(y[i]) ? i : (i > 0 ? left[i - 1] : -1);
-  for (int i = n - 1; i >= 0; --i)
-    right[i] = std::isfinite(y[i]) ? i : (i + 1 < n ? right[i + 1] : -1);
+  std::vector<Point> points;
+  const auto add = [&](double x, double v) {
+    if (!points.empty() && x - points.back().x < 1e-6)
+      points.back().y = (points.back().y + v) / 2;
+    else
+      points.push_back({x, v});
+  };
+  for (int i = 0; i < n; ++i) {
+    if (!std::isfinite(y[i])) continue;
+    const Run &r = path[i];
+    const bool tall = !shared[i] && r.bottom - r.top + 1 >= 2.5 * line_px && i > 0 && i + 1 < n &&
+                      std::isfinite(y[i - 1]) && std::isfinite(y[i + 1]);
+    const double top = r.top + line_px / 2, bottom = r.bottom + 1 - line_px / 2;
+    if (tall && y[i - 1] < r.centre && y[i + 1] > r.centre) {
+      add(i, top);
+      add(i + 1, bottom);
+    } else if (tall && y[i - 1] > r.centre && y[i + 1] < r.centre) {
+      add(i, bottom);
+      add(i + 1, top);
+    } else {
+      add(i + 0.5, y[i]);
+    }
+  }
+  return points;
+}
+
+// Samples of one panel at `fs_hz` (y in px) into `out`, indexed from
+// recording time 0: linear along the polyline, across gaps of at most
+// `max_gap_px`, held for up to kEdgePx past an end, NaN beyond.
+void sample_panel(const std::vector<Point> &points, const LeadBox &box, int x_first,
+                  double max_gap_px, double fs_hz, std::vector<float> &out) {
+  if (points.empty()) return;
   const double px_per_s = box.box_px.width / box.duration_s;
   const std::size_t k0 =
       static_cast<std::size_t>(std::max(0.0, std::ceil(box.t_start_s * fs_hz - 1e-9)));
+  std::size_t j = 0;  // points[j].x <= u < points[j + 1].x, advanced as u grows
   for (std::size_t k = k0; k < out.size(); ++k) {
     const double t = k / fs_hz;
     if (t >= box.t_start_s + box.duration_s) break;
-    const double u =
-        box.box_px.x + (t - box.t_start_s) * px_per_s - 0.5 - x_first;  // column, fractional
-    const int i = std::clamp(static_cast<int>(std::floor(u)), -1, n - 1);
-    const int l = i >= 0 ? left[i] : -1;
-    const int r = i + 1 < n ? right[i + 1] : -1;
+    const double u = box.box_px.x + (t - box.t_start_s) * px_per_s - x_first;
+    while (j + 1 < points.size() && points[j + 1].x <= u) ++j;
+    const Point &a = points[j];
     double v = kNaN;
-    if (l >= 0 && r >= 0 && r - l <= max_gap)
-      v = y[l] + (y[r] - y[l]) * std::clamp((u - l) / (r - l), 0.0, 1.0);
-    else if (l >= 0 && u - l <= 1.0)
-      v = y[l];
-    else if (r >= 0 && r - u <= 1.0)
-      v = y[r];
+    if (u < a.x) {
+      if (a.x - u <= kEdgePx) v = a.y;  // before the first point
+    } else if (j + 1 < points.size() && points[j + 1].x - a.x <= max_gap_px) {
+      const Point &b = points[j + 1];
+      v = a.y + (b.y - a.y) * (u - a.x) / (b.x - a.x);
+    } else if (u - a.x <= kEdgePx) {
+      v = a.y;
+    } else if (j + 1 < points.size() && points[j + 1].x - u <= kEdgePx) {
+      v = points[j + 1].y;
+    }
     out[k] = static_cast<float>(v);
   }
 }
@@ -341,9 +376,10 @@ Record TraceExtractor::extract(const SegmentationMaps &maps, const Geometry &geo
     a.traced += std::count_if(y.begin(), y.end(), [](double v) { return std::isfinite(v); });
     const double gain = is_chest_lead(name) ? layout.chest_gain_mm_per_mv : layout.gain_mm_per_mv;
     const double mv_per_px = sign / (geometry.px_per_mm_y * gain);
-    const int max_gap = std::max(1, static_cast<int>(options_.max_gap_mm * geometry.px_per_mm_x));
+    const double max_gap_px = std::max(1.0, options_.max_gap_mm * geometry.px_per_mm_x);
     std::vector<float> samples(n_out, std::numeric_limits<float>::quiet_NaN());
-    sample_panel(y, box, panel.x_first, max_gap, output_fs_hz, samples);
+    sample_panel(trace_points(panel.path, y, shared, line_px), box, panel.x_first, max_gap_px,
+                 output_fs_hz, samples);
     for (float &v : samples) v = static_cast<float>((box.baseline_y_px - v) * mv_per_px);
     a.panels.emplace_back(box.duration_s, std::move(samples));
   }
