@@ -377,6 +377,22 @@ TEST(Render, GridAndTextMasksFollowTheStyle) {
   EXPECT_EQ(cv::countNonZero((grey == 255) & (bare.trace_mask != 0)), 0);
 }
 
+TEST(Render, CalibrationPulsesAreTextNotTrace) {
+  PageStyle s;
+  s.dpi = 100;
+  s.limb_gain_mm_per_mv = 20;
+  const RenderedPage page = render_page(synth(1), s);
+  for (const LeadTruth &lt : page.leads) {
+    if (lt.t_start_s != 0) continue;
+    // The pulse stands 1 mV (20 mm here) high in the 0.2 s before the first sample.
+    const int x0 = int(lt.box_px.x - 0.2 * 25 * page.px_per_mm - 2 * page.px_per_mm), x1 = int(lt.box_px.x) - 2;
+    const int top = int(std::lround(lt.baseline_y_px - 20 * page.px_per_mm));
+    const cv::Rect top_edge(x0, top - 1, x1 - x0, 3);
+    EXPECT_GT(cv::countNonZero(page.text_mask(top_edge)), 0.3 * page.px_per_mm * 5) << lt.name;
+    EXPECT_EQ(cv::countNonZero(page.trace_mask(cv::Rect(x0, top - 5, x1 - x0 - 2, 10))), 0) << lt.name;
+  }
+}
+
 TEST(Render, LabelsSitNearTheirPanels) {
   PageStyle s;
   s.dpi = 100;
