@@ -69,7 +69,7 @@ ECGDIG_API PageStyle random_page_style(std::uint64_t seed);
 
 /// Truth of one drawn panel.
 struct LeadTruth {
-  std::string name;                 ///< lead name
+  std::string name;                 ///< printed lead name; "-aVR" (drawn inverted) on Cabrera pages
   cv::Rect2d box_px;                ///< panel on the page (before degradation)
   double baseline_y_px = 0;         ///< y of 0 mV (before degradation)
   double t_start_s = 0;             ///< recording time at the panel's left edge
