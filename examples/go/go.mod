@@ -1,0 +1,3 @@
+module ecgdig.example/digitize
+
+go 1.19
