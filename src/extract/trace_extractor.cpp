@@ -28,6 +28,8 @@ constexpr double kForeignCost = 0.8;    // a run that another panel's trace owns
 constexpr double kReachMv = 3.0;        // search this far from the baseline, at least the band
 constexpr double kMinInBand = 0.5;      // fraction of a panel's columns that must lie in its band
 constexpr double kEdgePx = 1.0;         // a trace's end value holds this far beyond it
+constexpr double kBarMinLines = 4.0;    // a separator bar is this many line widths tall...
+constexpr int kMinBarColumns = 3;       // ...and at least this many columns wide
 
 // A vertical stretch of trace pixels in one column.
 struct Run {
@@ -120,14 +122,35 @@ std::vector<Run> follow_trace(const cv::Mat &mask_t, const cv::Mat &prob_t, int 
   return path;
 }
 
-// The trace's y per column (continuous px, NaN where missing). A tall run at a
-// turning point stands for its extreme; a run that another panel's trace also
-// passes through (a crossing) is read where this trace's neighbours point.
+// Columns of the path that cross a separator bar: at least kMinBarColumns
+// adjacent tall runs with the same top and bottom (a trace's strokes slant).
+std::vector<std::uint8_t> bar_columns(const std::vector<Run> &path, double line_px) {
+  const int n = static_cast<int>(path.size());
+  std::vector<std::uint8_t> bar(n, 0);
+  const auto tall = [&](int i) {
+    return path[i].top >= 0 && path[i].bottom - path[i].top + 1 >= kBarMinLines * line_px;
+  };
+  for (int i = 0; i < n;) {
+    int j = i;
+    while (tall(i) && j + 1 < n && tall(j + 1) && std::abs(path[j + 1].top - path[i].top) <= 1 &&
+           std::abs(path[j + 1].bottom - path[i].bottom) <= 1)
+      ++j;
+    if (j - i + 1 >= kMinBarColumns) std::fill(bar.begin() + i, bar.begin() + j + 1, 1);
+    i = j + 1;
+  }
+  return bar;
+}
+
+// The trace's y per column (continuous px, NaN where missing or on a
+// separator bar). A tall run at a turning point stands for its extreme; a
+// run that another panel's trace also passes through (a crossing) is read
+// where this trace's neighbours point.
 std::vector<double> trace_y(const std::vector<Run> &path, const std::vector<std::uint8_t> &shared,
                             double line_px) {
   const int n = static_cast<int>(path.size());
   std::vector<double> y(n, kNaN);
-  const auto has = [&](int i) { return i >= 0 && i < n && path[i].top >= 0; };
+  const std::vector<std::uint8_t> bar = bar_columns(path, line_px);
+  const auto has = [&](int i) { return i >= 0 && i < n && path[i].top >= 0 && !bar[i]; };
   for (int i = 0; i < n; ++i) {
     if (!has(i) || shared[i]) continue;
     const Run &r = path[i];
