@@ -75,10 +75,10 @@ FoldedKernel folded_kernel(int pos, int len, const std::array<double, kTaps> &g)
 
 // The smoothed binary trace image, stored per column as a run of rows.
 struct SmoothedImage {
-  int col0 = 0, col1 = 0;  // columns [col0, col1) hold all non-zeros
-  int row0 = 0, row1 = 0;  // rows [row0, row1) hold all non-zeros
-  std::vector<int> lo, hi;             // per column (index c - col0): rows [lo, hi)
-  std::vector<std::size_t> offset;     // per column: start in values
+  int col0 = 0, col1 = 0;           // columns [col0, col1) hold all non-zeros
+  int row0 = 0, row1 = 0;           // rows [row0, row1) hold all non-zeros
+  std::vector<int> lo, hi;          // per column (index c - col0): rows [lo, hi)
+  std::vector<std::size_t> offset;  // per column: start in values
   std::vector<double> values;
 
   bool empty() const { return col1 <= col0; }
@@ -117,7 +117,8 @@ SmoothedImage smooth_trace(const std::vector<int> &level, int width,
   img.row0 = std::numeric_limits<int>::max();
   img.row1 = std::numeric_limits<int>::min();
   for (int i = 0; i < cols; ++i) {
-    if (img.hi[i] < img.lo[i]) img.lo[i] = img.hi[i] = 0;  // a gap between samples
+    if (img.hi[i] < img.lo[i])
+      img.lo[i] = img.hi[i] = 0;  // a gap between samples
     else {
       img.row0 = std::min(img.row0, img.lo[i]);
       img.row1 = std::max(img.row1, img.hi[i]);
@@ -252,8 +253,10 @@ Peak correlation_peak(const SmoothedImage &truth, const SmoothedImage &pred, int
     const float *row = corr.ptr<float>(p);
     for (const Run &run : runs) {
       const float m = *std::max_element(row + run.begin, row + run.end);
-      if (vert.count[p] == 1 && run.exact) best_exact = std::max(best_exact, m);
-      else best_aliased = std::max(best_aliased, m);
+      if (vert.count[p] == 1 && run.exact)
+        best_exact = std::max(best_exact, m);
+      else
+        best_aliased = std::max(best_aliased, m);
     }
   }
 

@@ -14,9 +14,9 @@ inline constexpr int kNumQuantLevels = 256;
 
 /// Shift found by the 2-D cross-correlation, before any bounds are applied.
 struct LagEstimate {
-  bool found = false;    ///< false when either signal has no finite sample
-  int shift_samples = 0; ///< pred[n + shift] lines up with truth[n]
-  double offset_mv = 0;  ///< subtracted from the prediction
+  bool found = false;     ///< false when either signal has no finite sample
+  int shift_samples = 0;  ///< pred[n + shift] lines up with truth[n]
+  double offset_mv = 0;   ///< subtracted from the prediction
 };
 
 /// Peak of the cross-correlation of the smoothed, quantised traces of

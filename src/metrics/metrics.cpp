@@ -141,16 +141,17 @@ double finite_mean(const std::vector<LeadScore> &leads, double LeadScore::*field
 double snr_db(const std::vector<float> &truth, const std::vector<float> &pred) {
   if (truth.empty()) throw Error(ErrorCode::InvalidArgument, "snr_db: truth has no samples");
   if (truth.size() != pred.size())
-    throw Error(ErrorCode::InvalidArgument,
-                fmt::format("snr_db: truth has {} samples but pred has {}", truth.size(),
-                            pred.size()));
+    throw Error(
+        ErrorCode::InvalidArgument,
+        fmt::format("snr_db: truth has {} samples but pred has {}", truth.size(), pred.size()));
   return challenge_snr(to_double(truth), to_double(pred)).snr_db;
 }
 
 std::vector<float> align_to_truth(const std::vector<float> &truth, const std::vector<float> &pred,
-                                  int max_shift_samples, double max_offset_mv,
-                                  int *shift_samples, double *offset_mv) {
-  if (truth.empty()) throw Error(ErrorCode::InvalidArgument, "align_to_truth: truth has no samples");
+                                  int max_shift_samples, double max_offset_mv, int *shift_samples,
+                                  double *offset_mv) {
+  if (truth.empty())
+    throw Error(ErrorCode::InvalidArgument, "align_to_truth: truth has no samples");
   if (max_shift_samples < 0)
     throw Error(ErrorCode::InvalidArgument,
                 fmt::format("align_to_truth: max_shift_samples {} is negative", max_shift_samples));
@@ -160,9 +161,8 @@ std::vector<float> align_to_truth(const std::vector<float> &truth, const std::ve
                             max_offset_mv));
   check_align_length("align_to_truth: truth", truth.size());
   check_align_length("align_to_truth: pred", pred.size());
-  const std::vector<double> aligned =
-      align(to_double(truth), to_double(pred), max_shift_samples, max_offset_mv, shift_samples,
-            offset_mv);
+  const std::vector<double> aligned = align(to_double(truth), to_double(pred), max_shift_samples,
+                                            max_offset_mv, shift_samples, offset_mv);
   return {aligned.begin(), aligned.end()};
 }
 
@@ -196,8 +196,8 @@ RecordScore score_record(const Record &pred, const Record &truth) {
         lead.missing = true;  // the challenge's reorder_signal fills zeros
         pred_mv.assign(n, 0.0);
       }
-      const std::vector<double> aligned = align(truth_mv, pred_mv, max_shift, kMaxOffsetMv,
-                                                &lead.shift_samples, &lead.offset_mv);
+      const std::vector<double> aligned =
+          align(truth_mv, pred_mv, max_shift, kMaxOffsetMv, &lead.shift_samples, &lead.offset_mv);
       const SnrParts snr = challenge_snr(truth_mv, aligned);
       lead.snr_db = snr.snr_db;
       lead.coverage = snr.coverage;

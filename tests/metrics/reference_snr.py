@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Reference values for tests/metrics/test_reference.cpp.
+"""Reference values for tests/metrics/test_reference.cpp and test_ptbxl.cpp.
 
 Runs the PhysioNet Challenge 2024 scoring code itself (helper_code.py of
 github.com/physionetchallenges/evaluation-2024 at commit 9af7dfb, which is not
@@ -9,7 +9,7 @@ shift and offset the challenge applies and its SNR in dB.
 
     git clone https://github.com/physionetchallenges/evaluation-2024 ev
     git -C ev checkout 9af7dfb
-    /usr/bin/python3 tests/metrics/reference_snr.py ev
+    /usr/bin/python3 tests/metrics/reference_snr.py ev [tests/data/ptbxl]
 
 Needs numpy and scipy. helper_code.py imports wfdb only for file I/O, which is
 not used here, so a stand-in module is provided when wfdb is not installed.
@@ -96,8 +96,38 @@ def cases():
     yield 'rate_250_hz', fs2, t2, f32(1.1 * shifted(t2, 12) + lcg_noise(n2, 3, 0.1))
 
 
+PTBXL_RECORDS = ('00841_hr', '10504_hr', '18155_hr')
+COLUMN, TRIM, DELAY, MARGIN = 1250, 100, 50, 100
+
+
+def read_ptbxl(folder, name):
+    """12 x 5000 mV from a PTB-XL record (format 16, 1000 units per mV, no baseline)."""
+    raw = np.fromfile(f'{folder}/{name}.dat', dtype='<i2').reshape(-1, 12)
+    return f32(raw.T / 1000.0)
+
+
+def ptbxl_cases(folder):
+    """As test_ptbxl.cpp: a 3x4 page's truth, and a prediction 0.1 s late,
+    0.3 mV high, with uniform noise 25 dB below each shown lead."""
+    for name in PTBXL_RECORDS:
+        full = read_ptbxl(folder, name)
+        n = full.shape[1]
+        idx = np.arange(n)
+        for j in range(12):
+            truth = full[j].copy()
+            truth[(idx // COLUMN != j // 3) | (idx < TRIM) | (idx + TRIM >= n)] = np.nan
+            shown = truth[np.isfinite(truth)]
+            power = np.sum(shown * shown) / len(shown)
+            noise = lcg_noise(n, 100 + j, np.sqrt(12 * power / 10**2.5))
+            pred = np.full(n, np.nan)
+            begin = (j // 3) * COLUMN
+            src = idx[(idx + MARGIN >= begin) & (idx < begin + COLUMN + MARGIN) & (idx + DELAY < n)]
+            pred[src + DELAY] = full[j][src] + noise[src] + 0.3
+            yield f'{name}/{j}', 500, truth, f32(pred)
+
+
 def main():
-    if len(sys.argv) != 2:
+    if len(sys.argv) not in (2, 3):
         sys.exit(__doc__)
     if importlib.util.find_spec('wfdb') is None:
         sys.modules['wfdb'] = types.ModuleType('wfdb')
@@ -106,7 +136,10 @@ def main():
 
     num_quant_levels = 2**8
     max_vt_shift = 1.0
-    for name, fs, truth, pred in cases():
+    all_cases = list(cases())
+    if len(sys.argv) == 3:
+        all_cases += list(ptbxl_cases(sys.argv[2]))
+    for name, fs, truth, pred in all_cases:
         # As in evaluate_model.py's loop.
         max_hz_shift = np.round(0.5 * fs)
         aligned, shift_hz, shift_vt = hc.align_signals(truth, pred, num_quant_levels=num_quant_levels)

@@ -107,7 +107,7 @@ TEST(Snr, ShiftOfAThirdOfASecondIsUndone) {
     if (i < 1250 || i >= 2500) t[i] = std::nan("");
   const std::vector<double> unshifted(noisy.begin(), noisy.begin() + kN);
   std::vector<double> late(noisy.begin() + 150, noisy.end());  // 0.3 s early
-  std::vector<double> early = shifted(unshifted, -150);         // 0.3 s late, NaN-padded
+  std::vector<double> early = shifted(unshifted, -150);        // 0.3 s late, NaN-padded
   const double base = record_snr(unshifted, t);
   EXPECT_GT(base, 15);
   for (const auto *p : {&late, &early}) {
@@ -123,13 +123,13 @@ TEST(Snr, OffsetWithinOneMillivoltIsUndoneBeyondItIsNot) {
   const std::vector<double> p = with_noise(t, 20, 5);
   const double base = record_snr(p, t);
 
-  const RecordScore half = score_record(one_lead(to_float(plus_mv(p, 0.5)), kFs),
-                                        one_lead(to_float(t), kFs));
+  const RecordScore half =
+      score_record(one_lead(to_float(plus_mv(p, 0.5)), kFs), one_lead(to_float(t), kFs));
   EXPECT_NEAR(half.leads[0].offset_mv, 0.5, 0.02);
   EXPECT_NEAR(half.leads[0].snr_db, base, 0.2);
 
-  const RecordScore far = score_record(one_lead(to_float(plus_mv(p, 1.5)), kFs),
-                                       one_lead(to_float(t), kFs));
+  const RecordScore far =
+      score_record(one_lead(to_float(plus_mv(p, 1.5)), kFs), one_lead(to_float(t), kFs));
   EXPECT_EQ(far.leads[0].offset_mv, 0.0);
   EXPECT_EQ(far.leads[0].shift_samples, 0);
   EXPECT_NEAR(far.leads[0].snr_db, snr_db(to_float(t), to_float(plus_mv(p, 1.5))), 1e-4);
@@ -204,8 +204,8 @@ TEST(Snr, MissingLeadScoresAsZeros) {
   for (std::size_t j = 0; j < kStandardLeads.size(); ++j) {
     const std::vector<double> t = ecg_like(kN, kFs, 0.5 + 0.1 * double(j), 0.0);
     truth.leads.push_back(Lead{kStandardLeads[j], to_float(t), 1.0});
-    pred.leads.push_back(
-        Lead{kStandardLeads[j], to_float(with_noise(t, 8 + 1.5 * double(j), 100 + unsigned(j))), 0.9});
+    pred.leads.push_back(Lead{
+        kStandardLeads[j], to_float(with_noise(t, 8 + 1.5 * double(j), 100 + unsigned(j))), 0.9});
   }
   const RecordScore full = score_record(pred, truth);
   ASSERT_EQ(full.leads.size(), 12u);

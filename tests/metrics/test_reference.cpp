@@ -74,7 +74,8 @@ Pair make_case(const std::string &name) {
   const std::size_t n = 5000;
   const std::vector<double> t = ecg_like(n, fs);
   if (name == "shift_offset_noise")
-    return {fs, t, plus(map(shifted(t, 37), [](double v) { return v + 0.2; }), lcg_noise(n, 1, 0.05))};
+    return {fs, t,
+            plus(map(shifted(t, 37), [](double v) { return v + 0.2; }), lcg_noise(n, 1, 0.05))};
   if (name == "partial_window") {
     std::vector<double> truth = t;
     blank(truth, 0, 1250);
@@ -127,8 +128,10 @@ TEST(ChallengeReference, AlignmentAndSnrMatchTheChallengeCode) {
     double offset = 999;
     const int max_shift = static_cast<int>(std::nearbyint(0.5 * pair.fs_hz));
     const std::vector<float> aligned = align_to_truth(truth, pred, max_shift, 1.0, &shift, &offset);
-    if (ref.tied) EXPECT_TRUE(shift >= -8 && shift <= 0) << shift;
-    else EXPECT_EQ(shift, ref.shift_samples);
+    if (ref.tied)
+      EXPECT_TRUE(shift >= -8 && shift <= 0) << shift;
+    else
+      EXPECT_EQ(shift, ref.shift_samples);
     EXPECT_NEAR(offset, ref.offset_mv, 1e-6);
     EXPECT_NEAR(snr_db(truth, aligned), ref.snr_db, 0.01);
 
