@@ -11,7 +11,10 @@ function(ecgdig_install_libraries)
   set(targets ecgdig)
   if(TARGET ecgdig_c)
     list(APPEND targets ecgdig_c)
-    set_target_properties(ecgdig_c PROPERTIES EXPORT_NAME c)
+    # libecgdig_c needs libecgdig from the same folder, also when that folder
+    # is not on the loader's path (an executable's RUNPATH does not serve the
+    # dependencies of its libraries).
+    set_target_properties(ecgdig_c PROPERTIES EXPORT_NAME c INSTALL_RPATH "$ORIGIN")
     install(DIRECTORY ${PROJECT_SOURCE_DIR}/capi/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
       COMPONENT dev)
   endif()
@@ -60,6 +63,12 @@ foreach(_dir LIBDIR INCLUDEDIR)
 endforeach()
 configure_file(${CMAKE_CURRENT_LIST_DIR}/ecgdig.pc.in ${PROJECT_BINARY_DIR}/ecgdig.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/ecgdig.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT dev)
+# The C API (capi/): `pkg-config --cflags --libs ecgdig_c`.
+if(TARGET ecgdig_c)
+  configure_file(${PROJECT_SOURCE_DIR}/capi/ecgdig_c.pc.in ${PROJECT_BINARY_DIR}/ecgdig_c.pc @ONLY)
+  install(FILES ${PROJECT_BINARY_DIR}/ecgdig_c.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig
+    COMPONENT dev)
+endif()
 
 # Trained weights and their model card (shipped once they exist).
 if(EXISTS ${PROJECT_SOURCE_DIR}/models)

@@ -44,11 +44,16 @@ endif()
 set(build ${WORK_DIR}/consumer-cmake)
 run_checked("configure consumer (find_package)" ${CMAKE_COMMAND} -S ${CONSUMER_DIR} -B ${build}
   -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_TYPE=${BUILD_TYPE}
+  -DCMAKE_C_COMPILER=${C_COMPILER} "-DCMAKE_C_FLAGS=${C_FLAGS}"
   -DCMAKE_CXX_COMPILER=${CXX_COMPILER} "-DCMAKE_CXX_FLAGS=${CXX_FLAGS}"
   "-DCMAKE_EXE_LINKER_FLAGS=${EXE_LINKER_FLAGS}")
 run_checked("build consumer (find_package)" ${CMAKE_COMMAND} --build ${build})
 run_checked("run consumer (find_package)" ${build}/consumer)
 expect_version("consumer (find_package)" "${RUN_OUTPUT}")
+if(EXISTS ${prefix}/include/ecgdig.h)
+  run_checked("run C consumer (find_package)" ${build}/consumer_c)
+  expect_version("C consumer (find_package)" "${RUN_OUTPUT}")
+endif()
 
 # 2. pkg-config, with the compiler called directly as a Makefile would.
 find_program(PKG_CONFIG pkg-config REQUIRED)
