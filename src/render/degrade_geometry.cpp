@@ -33,6 +33,13 @@ constexpr std::uint64_t spread_bits(unsigned label) {
   return std::uint64_t(label & 1) | std::uint64_t((label >> 1) & 1) << 16 |
          std::uint64_t((label >> 2) & 1) << 32 | std::uint64_t((label >> 3) & 1) << 48;
 }
+struct SpreadTable {
+  std::uint64_t lanes[16];
+  constexpr SpreadTable() : lanes() {
+    for (unsigned l = 0; l < 16; ++l) lanes[l] = spread_bits(l);
+  }
+};
+constexpr SpreadTable kSpread;
 
 // The packed labels at fixed-point position (ix, iy) / 32, each bit
 // thresholded on its bilinear coverage, so the result stays binary.
@@ -49,10 +56,12 @@ inline std::uint8_t warp_label(const std::uint8_t *labels, std::size_t step, int
     };
     l00 = at(x0, y0), l01 = at(x0 + 1, y0), l10 = at(x0, y0 + 1), l11 = at(x0 + 1, y0 + 1);
   }
-  if (l00 == l01 && l00 == l10 && l00 == l11) return l00;  // inside one region
+  // No shortcut for uniform neighbourhoods: with grid lines every few pixels
+  // that branch would mispredict often and cost more than the arithmetic.
   const std::uint64_t fx = std::uint64_t(ix & 31), fy = std::uint64_t(iy & 31);
-  const std::uint64_t lanes = spread_bits(l00) * ((32 - fx) * (32 - fy)) + spread_bits(l01) * (fx * (32 - fy)) +
-                              spread_bits(l10) * ((32 - fx) * fy) + spread_bits(l11) * (fx * fy);
+  const std::uint64_t lanes = kSpread.lanes[l00 & 15] * ((32 - fx) * (32 - fy)) +
+                              kSpread.lanes[l01 & 15] * (fx * (32 - fy)) + kSpread.lanes[l10 & 15] * ((32 - fx) * fy) +
+                              kSpread.lanes[l11 & 15] * (fx * fy);
   return std::uint8_t(((lanes & 0xFFFF) >= kClassCoverage) * kTraceBit |
                       (((lanes >> 16) & 0xFFFF) >= kClassCoverage) * kGridBit |
                       (((lanes >> 32) & 0xFFFF) >= kClassCoverage) * kTextBit |
@@ -174,49 +183,34 @@ void apply_warp(const Warp &warp, const cv::Mat &bgr, const cv::Mat &labels, cv:
   constexpr int step = kLatticeStepPx;
   constexpr float inv_step = 1.0f / step;
   const cv::Mat lattice = inverse_lattice(warp, step);
-  const int nx = lattice.cols;
-  const int width = warp.out_size.width;
-  const int height = warp.out_size.height;
-  const float lo_x = -64.f, hi_x = float(bgr.cols + 64);
-  const float lo_y = -64.f, hi_y = float(bgr.rows + 64);
+  // Bilinear expansion of the lattice to every pixel. Pixel positions are
+  // multiples of 1/8 of a lattice cell, exact in OpenCV's 5-bit fixed point,
+  // so warpAffine does it exactly and vectorised.
+  cv::Mat map;
+  cv::warpAffine(lattice, map, cv::Matx23d(inv_step, 0, 0, 0, inv_step, 0), warp.out_size,
+                 cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
+  // Keep far-away positions (no page there) inside the 16-bit range.
+  const float margin = 64.f;
+  cv::Mat channels[2];
+  cv::split(map, channels);
+  cv::min(cv::max(channels[0], -margin), float(bgr.cols) + margin, channels[0]);
+  cv::min(cv::max(channels[1], -margin), float(bgr.rows) + margin, channels[1]);
+  // OpenCV's fixed-point map: integer position + 5-bit fractions; remap and
+  // the label pass below share it.
+  cv::Mat xy, frac;
+  cv::convertMaps(channels[0], channels[1], xy, frac, CV_16SC2);
 
-  // OpenCV's fixed-point map: integer position + 5-bit fractions, the same
-  // form cv::convertMaps produces, so remap needs no conversion of its own.
-  cv::Mat xy(height, width, CV_16SC2);
-  cv::Mat frac(height, width, CV_16UC1);
-  labels_out.create(height, width, CV_8UC1);
-  std::vector<float> nodes(2 * (nx + 1));
-  // Plain pointers: byte stores below may alias anything reached through an object.
-  float *const node_x = nodes.data();
-  float *const node_y = nodes.data() + nx + 1;
+  labels_out.create(warp.out_size, CV_8UC1);
   const int in_cols = labels.cols, in_rows = labels.rows;
   const auto *lab_in = labels.ptr<std::uint8_t>(0);
   const std::size_t lab_step = labels.step[0];
-  for (int y = 0; y < height; ++y) {
-    const int j = y / step;
-    const int j1 = std::min(j + 1, lattice.rows - 1);
-    const float fy = float(y - j * step) * inv_step;
-    const auto *a = lattice.ptr<cv::Vec2f>(j);
-    const auto *b = lattice.ptr<cv::Vec2f>(j1);
-    for (int i = 0; i < nx; ++i) {
-      node_x[i] = a[i][0] + (b[i][0] - a[i][0]) * fy;
-      node_y[i] = a[i][1] + (b[i][1] - a[i][1]) * fy;
-    }
-    node_x[nx] = node_x[nx - 1];
-    node_y[nx] = node_y[nx - 1];
-    auto *xy_row = xy.ptr<short>(y);
-    auto *frac_row = frac.ptr<std::uint16_t>(y);
+  for (int y = 0; y < labels_out.rows; ++y) {
+    const auto *xy_row = xy.ptr<short>(y);
+    const auto *frac_row = frac.ptr<std::uint16_t>(y);
     auto *lab_row = labels_out.ptr<std::uint8_t>(y);
-    for (int x = 0; x < width; ++x) {
-      const int i = x / step;
-      const float fx = float(x - i * step) * inv_step;
-      const float px = node_x[i] + (node_x[i + 1] - node_x[i]) * fx;
-      const float py = node_y[i] + (node_y[i + 1] - node_y[i]) * fx;
-      const int ix = cvRound(std::min(std::max(px, lo_x), hi_x) * 32.f);
-      const int iy = cvRound(std::min(std::max(py, lo_y), hi_y) * 32.f);
-      xy_row[2 * x] = short(ix >> 5);
-      xy_row[2 * x + 1] = short(iy >> 5);
-      frac_row[x] = std::uint16_t(((iy & 31) << 5) | (ix & 31));
+    for (int x = 0; x < labels_out.cols; ++x) {
+      const int ix = xy_row[2 * x] * 32 + (frac_row[x] & 31);
+      const int iy = xy_row[2 * x + 1] * 32 + (frac_row[x] >> 5);
       lab_row[x] = warp_label(lab_in, lab_step, in_cols, in_rows, ix, iy);
     }
   }
