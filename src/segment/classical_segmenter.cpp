@@ -28,8 +28,10 @@
 //    short dense lines of letters. Column separators and calibration pulses
 //    standing apart from the trace are that small too and land in text; a
 //    separator or pulse that touches its trace stays trace.
+//  - clutter: where ink covers most of a ~5 mm window (wood grain, fabric,
+//    shadows around a photographed page) it is in no class.
 //  - trace: the remaining ink.
-// Known limits: dark texture around the page in photos (tables, hands) is
+// Known limits: sparser dark texture around the page in photos is still
 // taken for trace; beyond 5 degrees of skew, or under perspective and curl,
 // dark grid lines are not straight runs and stay trace.
 
@@ -46,6 +48,9 @@ constexpr double kTextMaxHeightMm = 8.0;
 constexpr double kGlyphMaxWidthMm = 12.0;
 constexpr double kTextLineMaxHeightMm = 6.0;
 constexpr double kTextLineMinDensity = 0.12;
+// Ink covering more than this share of a window this wide is clutter.
+constexpr double kClutterWindowMm = 5.0;
+constexpr double kClutterInkShare = 0.5;
 // Darkness of the palest grid lines looked for (1 mm lines of a grey grid).
 constexpr float kPaleDarkness = 0.06f;
 // Skew searched for dark grid lines, and its resolution.
@@ -108,7 +113,7 @@ class ClassicalSegmenter final : public Segmenter {
                   fmt::format("the image given to the classical segmenter is {}x{} px; at least 32 px per side are needed",
                               bgr.cols, bgr.rows));
     const double px_per_mm = std::max(bgr.cols, bgr.rows) / kAssumedPageLongSideMm;
-    const PixelMaps pixels = measure_pixels(bgr);
+    PixelMaps pixels = measure_pixels(bgr);
 
     // Shape analysis runs at half resolution: 4x cheaper, and a 1 px skew step
     // at full resolution disappears.
@@ -122,7 +127,9 @@ class ClassicalSegmenter final : public Segmenter {
     cv::Mat grid_ink;
     cv::compare(pixels.darkness, trace_over_line_darkness(pixels, lines), grid_ink, cv::CMP_LT);
     grid_ink &= lines;
-    const cv::Mat free_ink = pixels.ink_mask & ~grid_ink;
+    const cv::Mat clutter = cluttered(pixels.ink_mask & ~grid_ink, px_per_mm);
+    pixels.ink.setTo(0, clutter);
+    const cv::Mat free_ink = pixels.ink_mask & ~grid_ink & ~clutter;
     cv::resize(text_components(halve(free_ink), px_per_mm / 2), text, bgr.size(), 0, 0, cv::INTER_NEAREST);
     text &= free_ink;
 
@@ -186,6 +193,16 @@ class ClassicalSegmenter final : public Segmenter {
       }
     }, stripes());
     return out;
+  }
+
+  // Where ink covers most of its surroundings it is no line drawing but wood
+  // grain, fabric or shadow around a photographed page: none of the classes.
+  static cv::Mat cluttered(const cv::Mat &ink, double px_per_mm) {
+    const int window = std::max(5, static_cast<int>(std::lround(kClutterWindowMm * px_per_mm / 2)));
+    cv::Mat density, clutter;
+    cv::blur(halve(ink), density, {window, window});
+    cv::resize(density > kClutterInkShare * 255, clutter, ink.size(), 0, 0, cv::INTER_NEAREST);
+    return clutter & ink;
   }
 
   // Half-size binary mask, set where any of the 2x2 source pixels is set.
