@@ -20,7 +20,7 @@ namespace {
 
 constexpr double kDeg = 3.14159265358979323846 / 180.0;
 constexpr int kCoarseLongSidePx = 320;    // angle sweep resolution
-constexpr int kRefineLongSidePx = 1100;   // per-tile refinement resolution
+constexpr int kRefineLongSidePx = 800;    // per-tile refinement resolution
 constexpr double kCoarseStepDeg = 0.5;
 constexpr double kTileSearchDeg = 1.5;    // tiles look this far from the coarse angle
 constexpr double kMinFamilyContrast = 6.0;// energy peak over median: a line family is there (noise: < 4)
@@ -42,7 +42,7 @@ struct Orientation {
 // Shrinks by a whole factor (box average: fast, and no resampling ripple that
 // would tilt thin lines) to about `long_side`.
 cv::Mat downsized(const cv::Mat &map, int long_side, double &factor) {
-  const int k = (std::max(map.cols, map.rows) + long_side - 1) / long_side;
+  const int k = std::max(1, static_cast<int>(std::lround(static_cast<double>(std::max(map.cols, map.rows)) / long_side)));
   factor = 1.0 / k;
   if (k <= 1) return map;
   cv::Mat out;
@@ -102,7 +102,7 @@ CoarseSweep coarse_sweep(const cv::Mat &view, bool two_families, const HoughGrid
   const double range = options.max_angle_deg * kDeg, step = kCoarseStepDeg * kDeg;
   out.h = sweep_angles(disc, -range, range + step / 2, step);
   if (two_families && out.h.contrast >= kMinFamilyContrast)
-    out.v = sweep_angles(disc, out.h.angle_rad + 70 * kDeg, out.h.angle_rad + 110 * kDeg, step);
+    out.v = sweep_angles(disc, out.h.angle_rad + 80 * kDeg, out.h.angle_rad + 100 * kDeg + step / 2, step);
   return out;
 }
 

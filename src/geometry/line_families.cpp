@@ -16,7 +16,7 @@ constexpr double kDeg = 3.14159265358979323846 / 180.0;
 // square at the map's resolution, far narrower than the page.
 int highpass_half_width(cv::Size size) { return std::max(10, std::max(size.width, size.height) / 50); }
 
-double energy_of(std::vector<double> &hist, int half) {
+double energy_of(const std::vector<float> &hist, int half) {
   const int n = static_cast<int>(hist.size());
   std::vector<double> prefix(n + 1, 0.0);
   for (int i = 0; i < n; ++i) prefix[i + 1] = prefix[i] + hist[i];
@@ -64,14 +64,26 @@ double line_energy(const WeightedPoints &points, double angle_rad) {
   const float w = static_cast<float>(points.size.width), h = static_cast<float>(points.size.height);
   float lo = std::min({0.f, nx * w, ny * h, nx * w + ny * h});
   float hi = std::max({0.f, nx * w, ny * h, nx * w + ny * h});
-  std::vector<double> hist(static_cast<std::size_t>(hi - lo) + 3, 0.0);
+  std::vector<float> hist(static_cast<std::size_t>(hi - lo) + 3, 0.f);
+  // Points come in rows, so runs of them share a bin when the lines are
+  // near-horizontal: sum a run in registers, not through memory.
+  int run_bin = 0;
+  float run_lo = 0.f, run_hi = 0.f;
   for (std::size_t i = 0; i < points.w.size(); ++i) {
     float b = nx * points.x[i] + ny * points.y[i] - lo;
     int k = static_cast<int>(b);
     float f = b - static_cast<float>(k);
-    hist[k] += points.w[i] * (1.f - f);
-    hist[k + 1] += points.w[i] * f;
+    if (k != run_bin) {
+      hist[run_bin] += run_lo;
+      hist[run_bin + 1] += run_hi;
+      run_bin = k;
+      run_lo = run_hi = 0.f;
+    }
+    run_lo += points.w[i] * (1.f - f);
+    run_hi += points.w[i] * f;
   }
+  hist[run_bin] += run_lo;
+  hist[run_bin + 1] += run_hi;
   return energy_of(hist, highpass_half_width(points.size));
 }
 
@@ -103,7 +115,7 @@ std::vector<LocalLine> local_lines(const cv::Mat &map, int tiles, double coarse_
   const double tw = static_cast<double>(map.cols) / tiles;
   const double th = static_cast<double>(map.rows) / tiles;
   const double radius = 0.6 * std::min(tw, th);
-  const double coarse_step = 0.25 * kDeg, fine_step = 0.05 * kDeg;
+  const double coarse_step = 0.5 * kDeg, fine_step = 0.1 * kDeg;
   std::vector<LocalLine> found(static_cast<std::size_t>(tiles * tiles));
   std::vector<char> ok(found.size(), 0);
   cv::parallel_for_(cv::Range(0, tiles * tiles), [&](const cv::Range &range) {
