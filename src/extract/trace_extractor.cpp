@@ -122,21 +122,31 @@ std::vector<Run> follow_trace(const cv::Mat &mask_t, const cv::Mat &prob_t, int 
   return path;
 }
 
-// Columns of the path that cross a separator bar: at least kMinBarColumns
-// adjacent tall runs with the same top and bottom (a trace's strokes slant).
-std::vector<std::uint8_t> bar_columns(const std::vector<Run> &path, double line_px) {
+// Columns of the path that cross a separator bar: a tall run that the mask
+// repeats with the same top and bottom in at least kMinBarColumns adjacent
+// columns (a trace's strokes slant; the bar may reach past the panel).
+std::vector<std::uint8_t> bar_columns(const cv::Mat &mask_t, const std::vector<Run> &path,
+                                      int x_first, double line_px) {
   const int n = static_cast<int>(path.size());
   std::vector<std::uint8_t> bar(n, 0);
-  const auto tall = [&](int i) {
-    return path[i].top >= 0 && path[i].bottom - path[i].top + 1 >= kBarMinLines * line_px;
+  const auto same_run = [&](int x, const Run &r) {
+    if (x < 0 || x >= mask_t.rows) return false;
+    const std::uint8_t *m = mask_t.ptr<std::uint8_t>(x);
+    const int mid = (r.top + r.bottom) / 2;
+    if (!m[mid]) return false;
+    int top = mid, bottom = mid;
+    while (top > 0 && m[top - 1]) --top;
+    while (bottom + 1 < mask_t.cols && m[bottom + 1]) ++bottom;
+    return std::abs(top - r.top) <= 1 && std::abs(bottom - r.bottom) <= 1;
   };
-  for (int i = 0; i < n;) {
-    int j = i;
-    while (tall(i) && j + 1 < n && tall(j + 1) && std::abs(path[j + 1].top - path[i].top) <= 1 &&
-           std::abs(path[j + 1].bottom - path[i].bottom) <= 1)
-      ++j;
-    if (j - i + 1 >= kMinBarColumns) std::fill(bar.begin() + i, bar.begin() + j + 1, 1);
-    i = j + 1;
+  for (int i = 0; i < n; ++i) {
+    const Run &r = path[i];
+    if (r.top < 0 || r.bottom - r.top + 1 < kBarMinLines * line_px) continue;
+    const int x = x_first + i;
+    int left = x, right = x;
+    while (x - left < kMinBarColumns && same_run(left - 1, r)) --left;
+    while (right - x < kMinBarColumns && same_run(right + 1, r)) ++right;
+    bar[i] = right - left + 1 >= kMinBarColumns;
   }
   return bar;
 }
@@ -146,10 +156,9 @@ std::vector<std::uint8_t> bar_columns(const std::vector<Run> &path, double line_
 // run that another panel's trace also passes through (a crossing) is read
 // where this trace's neighbours point.
 std::vector<double> trace_y(const std::vector<Run> &path, const std::vector<std::uint8_t> &shared,
-                            double line_px) {
+                            const std::vector<std::uint8_t> &bar, double line_px) {
   const int n = static_cast<int>(path.size());
   std::vector<double> y(n, kNaN);
-  const std::vector<std::uint8_t> bar = bar_columns(path, line_px);
   const auto has = [&](int i) { return i >= 0 && i < n && path[i].top >= 0 && !bar[i]; };
   for (int i = 0; i < n; ++i) {
     if (!has(i) || shared[i]) continue;
@@ -388,7 +397,8 @@ Record TraceExtractor::extract(const SegmentationMaps &maps, const Geometry &geo
     for (std::size_t i = 0; i < panel.path.size(); ++i)
       shared[i] = panel.path[i].top >= 0 &&
                   users[{panel.x_first + static_cast<int>(i), panel.path[i].top}].size() > 1;
-    std::vector<double> y = trace_y(panel.path, shared, line_px);
+    std::vector<double> y = trace_y(
+        panel.path, shared, bar_columns(mask_t, panel.path, panel.x_first, line_px), line_px);
     // A panel whose path mostly runs outside its band has followed a
     // neighbour's trace: its own is missing.
     const auto in_band = std::count_if(y.begin(), y.end(), [&](double v) {
