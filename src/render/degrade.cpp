@@ -254,7 +254,8 @@ Warp draw_warp(const DegradeOptions &o, const cv::Size &size, std::uint64_t seed
       c.normal = cv::Vec2d(std::cos(angle), std::sin(angle));
       const cv::Vec2d through(rng.uniform(0.1, 0.9) * size.width, rng.uniform(0.1, 0.9) * size.height);
       c.offset_px = c.normal.dot(through);
-      c.width_px = rng.uniform(8, 16) * scale;
+      // At least 8 px, the lattice spacing of the inverse map (see apply_warp).
+      c.width_px = std::max(8.0, rng.uniform(8, 16) * scale);
       // shift / width stays <= 0.15, so the warp cannot fold over itself.
       c.shift_px = rng.uniform(-0.15, 0.15) * c.width_px;
       c.shade = rng.uniform(0.1, 0.35);
