@@ -289,7 +289,7 @@ Peak correlation_peak(const SmoothedImage &truth, const SmoothedImage &pred, int
   Peak peak;
   if (best_aliased >= best - tolerance) return peak;
   // np.argmax takes the first maximum in row-major order of the 'full'
-  // correlation, whose row index falls as dv grows and column as dh grows.
+  // correlation, whose row index falls as dv grows and column index as dh grows.
   const double tie = kTieTolerance * std::max(std::abs(best), 1.0);
   bool chosen = false;
   for (const Candidate &cand : candidates) {
