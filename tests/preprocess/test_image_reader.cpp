@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <random>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -466,6 +467,40 @@ TEST(ImageReader, EncryptedPdfIsRefused) {
 TEST(ImageReader, DamagedPdfIsRefused) {
   write_text(scratch("damaged.pdf"), "%PDF-1.4\n1 0 obj << /Type /Catalog");
   EXPECT_THROW(read_image_pages(scratch("damaged.pdf")), Error);
+}
+
+TEST(ImageReader, CorruptFilesGiveErrorsNotCrashes) {
+  // Random byte changes and cuts of valid files: each read either succeeds
+  // with a proper page or throws ecgdig::Error, never anything else.
+  cv::Mat noisy(120, 160, CV_8UC3);
+  cv::randu(noisy, 0, 255);
+  std::vector<std::pair<std::string, Bytes>> sources;
+  for (const char *ext : {".png", ".jpg", ".tif", ".bmp", ".webp"}) {
+    std::vector<std::uint8_t> encoded;
+    ASSERT_TRUE(cv::imencode(ext, noisy, encoded)) << ext;
+    sources.emplace_back(ext, Bytes(encoded.begin(), encoded.end()));
+  }
+  const std::string pdf = one_page_pdf();
+  sources.emplace_back(".pdf", Bytes(pdf.begin(), pdf.end()));
+  std::mt19937 rng(7);
+  for (const auto &[ext, original] : sources) {
+    for (int i = 0; i < 30; ++i) {
+      Bytes bytes = original;
+      const int changes = 1 + static_cast<int>(rng() % 8);
+      for (int k = 0; k < changes; ++k) bytes[rng() % bytes.size()] = static_cast<std::uint8_t>(rng());
+      if (rng() % 4 == 0) bytes.resize(1 + rng() % bytes.size());
+      const fs::path path = scratch("corrupt" + ext);
+      write_bytes(path, bytes);
+      try {
+        for (const cv::Mat &page : read_image_pages(path)) {
+          EXPECT_EQ(page.type(), CV_8UC3) << ext << " #" << i;
+          EXPECT_FALSE(page.empty()) << ext << " #" << i;
+        }
+      } catch (const Error &) {
+        // refused with a message: fine
+      }
+    }
+  }
 }
 
 TEST(ImageReader, OptionsAreChecked) {
