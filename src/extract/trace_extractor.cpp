@@ -148,6 +148,18 @@ std::vector<std::uint8_t> bar_columns(const cv::Mat &mask_t, const std::vector<R
     while (right - x < kMinBarColumns && same_run(right + 1, r)) ++right;
     bar[i] = right - left + 1 >= kMinBarColumns;
   }
+  // A stroke that runs into the bar merges with it: the columns next to the
+  // bar whose run covers most of the bar's are the bar as well.
+  for (int pass = 0; pass < 2; ++pass)
+    for (int i = 0; i < n; ++i) {
+      if (bar[i] || path[i].top < 0) continue;
+      for (int j : {i - 1, i + 1}) {
+        if (j < 0 || j >= n || !bar[j]) continue;
+        const int overlap =
+            std::min(path[i].bottom, path[j].bottom) - std::max(path[i].top, path[j].top);
+        if (overlap >= 0.8 * (path[j].bottom - path[j].top)) bar[i] = 2;
+      }
+    }
   return bar;
 }
 
