@@ -432,30 +432,39 @@ void compose(RenderedPage &page, const PageStyle &style, const Look &look, const
       row_grid[std::size_t(x)] = (minor >= mask_level || major >= mask_level) ? 255 : 0;
     }
   };
-  const bool grid = style.grid;
-  grid_row(0.f, 0.f, grid);
-  const std::vector<cv::Vec3b> plain_bgr = row_bgr;
-  const std::vector<std::uint8_t> plain_grid = row_grid;
+  // Paper rows outside the grid, and a cache of grid rows: a row depends only on
+  // its two (8-bit) horizontal-line coverages, so a page has few distinct rows.
+  grid_row(0.f, 0.f, false);
+  const std::vector<cv::Vec3b> paper_bgr = row_bgr;
+  std::vector<int> row_of_key(256 * 256, -1);
+  std::vector<cv::Vec3b> cached_bgr;
+  std::vector<std::uint8_t> cached_grid;
+  const std::size_t row_px = static_cast<std::size_t>(w);
+  auto cached_row = [&](int key) {
+    int &row = row_of_key[std::size_t(key)];
+    if (row < 0) {
+      grid_row(float(key >> 8) / 255.f, float(key & 255) / 255.f, true);
+      row = int(cached_bgr.size() / row_px);
+      cached_bgr.insert(cached_bgr.end(), row_bgr.begin(), row_bgr.end());
+      cached_grid.insert(cached_grid.end(), row_grid.begin(), row_grid.end());
+    }
+    return std::size_t(row) * row_px;
+  };
   cv::Mat any_ink;
   cv::bitwise_or(text, marks, any_ink);
   cv::bitwise_or(any_ink, trace, any_ink);
 
-  const std::size_t row_bytes = std::size_t(w) * sizeof(cv::Vec3b);
+  const std::size_t row_bytes = row_px * sizeof(cv::Vec3b);
   for (int y = 0; y < h; ++y) {
     auto *out = page.bgr.ptr<cv::Vec3b>(y);
-    auto *grid_m = page.grid_mask.ptr<std::uint8_t>(y);
-    const bool in_rows = grid && y >= grid_area.y && y < grid_area.y + grid_area.height;
-    const float my = in_rows ? minor_y[std::size_t(y)] : 0.f, jy = in_rows ? major_y[std::size_t(y)] : 0.f;
-    if (in_rows && (my > 0 || jy > 0)) {
-      grid_row(my, jy, true);
-      std::memcpy(page.bgr.ptr(y), row_bgr.data(), row_bytes);
-      std::copy(row_grid.begin(), row_grid.end(), grid_m);
-    } else if (in_rows) {
-      std::memcpy(page.bgr.ptr(y), plain_bgr.data(), row_bytes);
-      std::copy(plain_grid.begin(), plain_grid.end(), grid_m);
+    if (style.grid && y >= grid_area.y && y < grid_area.y + grid_area.height) {
+      const int key = int(std::lround(minor_y[std::size_t(y)] * 255.f)) * 256 +
+                      int(std::lround(major_y[std::size_t(y)] * 255.f));
+      const std::size_t at = cached_row(key);
+      std::memcpy(page.bgr.ptr(y), cached_bgr.data() + at, row_bytes);
+      std::memcpy(page.grid_mask.ptr(y), cached_grid.data() + at, row_px);
     } else {
-      grid_row(0.f, 0.f, false);
-      std::memcpy(page.bgr.ptr(y), row_bgr.data(), row_bytes);
+      std::memcpy(page.bgr.ptr(y), paper_bgr.data(), row_bytes);
     }
     const auto *ink = any_ink.ptr<std::uint8_t>(y);
     const auto *t_row = text.ptr<std::uint8_t>(y);
