@@ -110,6 +110,24 @@ TEST(TemplateLayout, BlankPageIsNotAnEcg) {
   }
 }
 
+TEST(TemplateLayout, TinyOrMistypedMapsAreErrors) {
+  ptbxl_page::Page page;
+  page.geometry.px_per_mm_x = page.geometry.px_per_mm_y = ptbxl_page::kPxPerMm;
+  for (cv::Size size : {cv::Size(1, 1), cv::Size(5, 3), cv::Size(300, 2)}) {
+    page.maps.trace = cv::Mat::ones(size, CV_32F);
+    try {
+      locate(page);
+      FAIL() << "a " << size << " map gave a layout";
+    } catch (const ecgdig::Error &e) {
+      EXPECT_EQ(e.code(), ErrorCode::NotAnEcg) << size;
+    }
+  }
+  page.maps.trace = cv::Mat::zeros(100, 100, CV_8U);
+  EXPECT_THROW(locate(page), ecgdig::Error);
+  page.maps = {};
+  EXPECT_THROW(locate(page), ecgdig::Error);
+}
+
 TEST(TemplateLayout, MissingScaleIsAnError) {
   auto page = ptbxl_page::load("18155");
   page.geometry.px_per_mm_x = 0;
