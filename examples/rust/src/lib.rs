@@ -45,7 +45,10 @@ mod ffi {
         pub fn ecgdig_abi_version() -> u32;
         pub fn ecgdig_last_error_message() -> *const c_char;
         pub fn ecgdig_pipeline_options_init(opts: *mut PipelineOptions) -> c_int;
-        pub fn ecgdig_pipeline_create(opts: *const PipelineOptions, out: *mut *mut Pipeline) -> c_int;
+        pub fn ecgdig_pipeline_create(
+            opts: *const PipelineOptions,
+            out: *mut *mut Pipeline,
+        ) -> c_int;
         pub fn ecgdig_pipeline_free(pipeline: *mut Pipeline);
         pub fn ecgdig_digitize_file_page(
             pipeline: *mut Pipeline,
@@ -54,7 +57,11 @@ mod ffi {
             out: *mut *mut Result,
         ) -> c_int;
         pub fn ecgdig_result_lead_count(result: *const Result, out: *mut usize) -> c_int;
-        pub fn ecgdig_result_lead_name(result: *const Result, index: usize, out: *mut *const c_char) -> c_int;
+        pub fn ecgdig_result_lead_name(
+            result: *const Result,
+            index: usize,
+            out: *mut *const c_char,
+        ) -> c_int;
         pub fn ecgdig_result_lead_samples(
             result: *const Result,
             index: usize,
@@ -94,7 +101,10 @@ fn check(status: c_int) -> Result<(), Error> {
     }
     // SAFETY: the message is never NULL and valid until the next failing call on this thread.
     let message = unsafe { CStr::from_ptr(ffi::ecgdig_last_error_message()) };
-    Err(Error { status, message: message.to_string_lossy().into_owned() })
+    Err(Error {
+        status,
+        message: message.to_string_lossy().into_owned(),
+    })
 }
 
 fn c_string(s: &str, what: &str) -> Result<CString, Error> {
@@ -107,7 +117,9 @@ fn c_string(s: &str, what: &str) -> Result<CString, Error> {
 /// Version of the loaded library, e.g. "0.1.0".
 pub fn version() -> String {
     // SAFETY: static storage, never NULL.
-    unsafe { CStr::from_ptr(ffi::ecgdig_version()) }.to_string_lossy().into_owned()
+    unsafe { CStr::from_ptr(ffi::ecgdig_version()) }
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// Settings of a pipeline; `None` keeps the library's default.
@@ -133,10 +145,21 @@ impl Pipeline {
         // SAFETY: ecgdig_abi_version has no preconditions.
         let abi = unsafe { ffi::ecgdig_abi_version() };
         if abi < ffi::ABI_VERSION {
-            return Err(Error { status: -6, message: format!("libecgdig_c ABI {abi} is older than {}", ffi::ABI_VERSION) });
+            return Err(Error {
+                status: -6,
+                message: format!("libecgdig_c ABI {abi} is older than {}", ffi::ABI_VERSION),
+            });
         }
-        let segmenter = options.segmenter.as_deref().map(|s| c_string(s, "segmenter")).transpose()?;
-        let layout = options.layout.as_deref().map(|s| c_string(s, "layout")).transpose()?;
+        let segmenter = options
+            .segmenter
+            .as_deref()
+            .map(|s| c_string(s, "segmenter"))
+            .transpose()?;
+        let layout = options
+            .layout
+            .as_deref()
+            .map(|s| c_string(s, "layout"))
+            .transpose()?;
         // SAFETY: all-zero is a valid bit pattern for the struct; init fills the defaults.
         let mut opts: ffi::PipelineOptions = unsafe { std::mem::zeroed() };
         check(unsafe { ffi::ecgdig_pipeline_options_init(&mut opts) })?;
@@ -212,10 +235,18 @@ impl Page {
         check(unsafe { ffi::ecgdig_result_lead_count(self.raw, &mut count) })?;
         (0..count)
             .map(|i| {
-                let (mut name, mut samples, mut n, mut fs_hz, mut start_s) = (ptr::null(), ptr::null(), 0usize, 0.0, 0.0);
+                let (mut name, mut samples, mut n, mut fs_hz, mut start_s) =
+                    (ptr::null(), ptr::null(), 0usize, 0.0, 0.0);
                 check(unsafe { ffi::ecgdig_result_lead_name(self.raw, i, &mut name) })?;
                 check(unsafe {
-                    ffi::ecgdig_result_lead_samples(self.raw, i, &mut samples, &mut n, &mut fs_hz, &mut start_s)
+                    ffi::ecgdig_result_lead_samples(
+                        self.raw,
+                        i,
+                        &mut samples,
+                        &mut n,
+                        &mut fs_hz,
+                        &mut start_s,
+                    )
                 })?;
                 let mv = if n == 0 {
                     Vec::new()
@@ -223,7 +254,12 @@ impl Page {
                     // SAFETY: n floats borrowed until the result is freed; copied here.
                     unsafe { std::slice::from_raw_parts(samples, n) }.to_vec()
                 };
-                Ok(Lead { name: borrowed_str(name), fs_hz, start_s, mv })
+                Ok(Lead {
+                    name: borrowed_str(name),
+                    fs_hz,
+                    start_s,
+                    mv,
+                })
             })
             .collect()
     }
@@ -242,7 +278,11 @@ mod tests {
 
     #[test]
     fn missing_file_is_an_io_error_with_its_name() {
-        let mut p = Pipeline::new(&Options { num_threads: 1, ..Default::default() }).unwrap();
+        let mut p = Pipeline::new(&Options {
+            num_threads: 1,
+            ..Default::default()
+        })
+        .unwrap();
         let err = p.digitize_file("/nonexistent/page.png").err().unwrap();
         assert_eq!(err.status, STATUS_IO);
         assert!(err.message.contains("page.png"), "{}", err.message);
@@ -250,7 +290,10 @@ mod tests {
 
     #[test]
     fn unknown_segmenter_is_refused() {
-        let opts = Options { segmenter: Some("no-such".into()), ..Default::default() };
+        let opts = Options {
+            segmenter: Some("no-such".into()),
+            ..Default::default()
+        };
         let err = Pipeline::new(&opts).err().unwrap();
         assert_eq!(err.status, STATUS_INVALID_ARG);
         assert!(err.message.contains("no-such"), "{}", err.message);
@@ -259,7 +302,10 @@ mod tests {
     #[test]
     fn nul_in_path_is_refused_before_the_call() {
         let mut p = Pipeline::new(&Options::default()).unwrap();
-        assert_eq!(p.digitize_file("a\0b").err().unwrap().status, STATUS_INVALID_ARG);
+        assert_eq!(
+            p.digitize_file("a\0b").err().unwrap().status,
+            STATUS_INVALID_ARG
+        );
     }
 
     #[test]

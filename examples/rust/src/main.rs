@@ -22,11 +22,23 @@ fn run(path: &str) -> Result<bool, ecgdig::Error> {
     let page = pipeline.digitize_file(path)?;
     drop(pipeline); // the page stays valid
     let leads = page.leads()?;
-    println!("ecgdig {}: {path}, layout {}, {} leads", ecgdig::version(), page.layout()?, leads.len());
+    println!(
+        "ecgdig {}: {path}, layout {}, {} leads",
+        ecgdig::version(),
+        page.layout()?,
+        leads.len()
+    );
     for lead in &leads {
         let shown: Vec<f32> = lead.mv.iter().copied().filter(|v| v.is_finite()).collect();
         let first: Vec<String> = shown.iter().take(5).map(|v| format!("{v:+.3}")).collect();
-        println!("{:<4} {} samples at {} Hz from {:.2} s: {} mV", lead.name, shown.len(), lead.fs_hz, lead.start_s, first.join(" "));
+        println!(
+            "{:<4} {} samples at {} Hz from {:.2} s: {} mV",
+            lead.name,
+            shown.len(),
+            lead.fs_hz,
+            lead.start_s,
+            first.join(" ")
+        );
     }
     Ok(leads.len() == 12 && leads.iter().all(|l| l.mv.iter().any(|v| v.is_finite())))
 }
