@@ -43,8 +43,8 @@ struct Wave {
 
 /// Morphology shared by all normal beats of a record.
 struct Morphology {
-  double pr_s, qrs_scale, r_mv, t_mv;
-  Vec3 p_dir, q_dir, r_dir, s_dir, t_dir;
+  double pr_s, qrs_scale, r_mv, t_mv, st_mv;
+  Vec3 p_dir, q_dir, r_dir, s_dir, t_dir, st_dir;
   double q_rel, s_rel;
   bool has_p;
 };
@@ -52,7 +52,7 @@ struct Morphology {
 Morphology draw_morphology(RenderRandom &rng, bool atrial_fibrillation) {
   Morphology m{};
   m.has_p = !atrial_fibrillation;
-  m.pr_s = rng.uniform(0.12, 0.21);
+  m.pr_s = rng.chance(0.05) ? rng.uniform(0.22, 0.32) : rng.uniform(0.12, 0.21);  // sometimes AV block I
   m.qrs_scale = rng.chance(0.15) ? rng.uniform(1.7, 2.6) : rng.uniform(0.85, 1.2);
   // Mostly a normal axis; left and right deviation sometimes.
   const std::size_t axis_kind = rng.weighted({0.8, 0.1, 0.1});
@@ -74,6 +74,9 @@ Morphology draw_morphology(RenderRandom &rng, bool atrial_fibrillation) {
   const Vec3 t_base = from_angles(axis_deg + rng.uniform(-35, 35), rng.uniform(-10, 30));
   m.t_dir = discordant ? Vec3{-t_base[0], -t_base[1], -t_base[2]} : t_base;
   m.t_mv = rng.uniform(0.15, 0.5) * (discordant ? 1.2 : 1.0);
+  // An injury current lifts or lowers the ST segment in the leads facing it.
+  m.st_mv = rng.chance(0.15) ? rng.uniform(0.05, 0.25) : 0.0;
+  m.st_dir = normalized({rng.uniform(-1, 1), rng.uniform(-1, 1), rng.uniform(-1, 1)});
   return m;
 }
 
@@ -94,6 +97,7 @@ std::vector<Wave> beat_waves(const Morphology &m, double rr_s, bool ectopic, Ren
   waves.push_back({0.0, 0.0095 * w, m.r_mv, m.r_dir});
   waves.push_back({0.026 * w, 0.009 * w, m.r_mv * m.s_rel, m.s_dir});
   if (w > 1.6) waves.push_back({0.05 * w, 0.012 * w, m.r_mv * 0.35, m.r_dir});  // slurred terminal part
+  if (m.st_mv > 0) waves.push_back({0.06 * w + 0.08 * qt_scale, 0.05 * qt_scale, m.st_mv, m.st_dir});
   // An asymmetric T: slow upstroke, faster downstroke.
   waves.push_back({0.25 * qt_scale, 0.055 * qt_scale, m.t_mv * 0.8, m.t_dir});
   waves.push_back({0.31 * qt_scale, 0.03 * qt_scale, m.t_mv * 0.45, m.t_dir});
