@@ -1,10 +1,9 @@
 #include "ecgdig/image_io.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
-#include <cstdio>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <set>
 #include <string>
