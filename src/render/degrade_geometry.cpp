@@ -20,31 +20,14 @@ constexpr int kLatticeStepPx = 8;
 // Far outside every page: marks output pixels that see no page at all.
 constexpr double kNowherePx = -1e5;
 
-// A class is present where its bilinear coverage (of 32 x 32 = 1024) reaches
-// 30 %: a 1 px line keeps at least one pixel at any sub-pixel offset and
-// under mild shrinking, which plain nearest-neighbour sampling does not.
-// The page itself uses 50 %, like nearest neighbour.
-constexpr int kClassCoverage = 307;
-constexpr int kPageCoverage = 512;
+// The trace is kept where its bilinear coverage (of 32 x 32 = 1024) reaches
+// 30 %: a 1 px trace keeps at least one pixel at any sub-pixel offset and
+// under mild shrinking, which plain nearest-neighbour sampling does not
+// guarantee. Grid, text and page use nearest neighbour, which is cheaper.
+constexpr int kTraceCoverage = 307;
 
-// Each of the 4 label bits spread into its own 16-bit lane, so the coverage
-// of all classes is summed with four multiplications.
-constexpr std::uint64_t spread_bits(unsigned label) {
-  return std::uint64_t(label & 1) | std::uint64_t((label >> 1) & 1) << 16 |
-         std::uint64_t((label >> 2) & 1) << 32 | std::uint64_t((label >> 3) & 1) << 48;
-}
-struct SpreadTable {
-  std::uint64_t lanes[16];
-  constexpr SpreadTable() : lanes() {
-    for (unsigned l = 0; l < 16; ++l) lanes[l] = spread_bits(l);
-  }
-};
-constexpr SpreadTable kSpread;
-
-// The packed labels at fixed-point position (ix, iy) / 32, each bit
-// thresholded on its bilinear coverage, so the result stays binary.
+// The packed labels at fixed-point position (ix, iy) / 32; binary by construction.
 inline std::uint8_t warp_label(const std::uint8_t *labels, std::size_t step, int cols, int rows, int ix, int iy) {
-  static_assert(kTraceBit == 1 && kGridBit == 2 && kTextBit == 4 && kPageBit == 8, "lane order");
   const int x0 = ix >> 5, y0 = iy >> 5;
   std::uint8_t l00, l01, l10, l11;
   if (unsigned(x0) < unsigned(cols - 1) && unsigned(y0) < unsigned(rows - 1)) {
@@ -56,16 +39,15 @@ inline std::uint8_t warp_label(const std::uint8_t *labels, std::size_t step, int
     };
     l00 = at(x0, y0), l01 = at(x0 + 1, y0), l10 = at(x0, y0 + 1), l11 = at(x0 + 1, y0 + 1);
   }
-  // Always the arithmetic, no branch on uniform neighbourhoods: on a grid
-  // page those alternate every few pixels.
-  const std::uint64_t fx = std::uint64_t(ix & 31), fy = std::uint64_t(iy & 31);
-  const std::uint64_t lanes = kSpread.lanes[l00 & 15] * ((32 - fx) * (32 - fy)) +
-                              kSpread.lanes[l01 & 15] * (fx * (32 - fy)) + kSpread.lanes[l10 & 15] * ((32 - fx) * fy) +
-                              kSpread.lanes[l11 & 15] * (fx * fy);
-  return std::uint8_t(((lanes & 0xFFFF) >= kClassCoverage) * kTraceBit |
-                      (((lanes >> 16) & 0xFFFF) >= kClassCoverage) * kGridBit |
-                      (((lanes >> 32) & 0xFFFF) >= kClassCoverage) * kTextBit |
-                      ((lanes >> 48) >= kPageCoverage) * kPageBit);
+  const int fx = ix & 31, fy = iy & 31;
+  std::uint8_t out = fy >= 16 ? (fx >= 16 ? l11 : l10) : (fx >= 16 ? l01 : l00);
+  const int traces = (l00 & kTraceBit) + (l01 & kTraceBit) + (l10 & kTraceBit) + (l11 & kTraceBit);
+  if (traces != 0 && traces != 4) {  // only at the edges of the trace
+    const int coverage = (l00 & kTraceBit) * (32 - fx) * (32 - fy) + (l01 & kTraceBit) * fx * (32 - fy) +
+                         (l10 & kTraceBit) * (32 - fx) * fy + (l11 & kTraceBit) * fx * fy;
+    out = std::uint8_t((out & ~kTraceBit) | (coverage >= kTraceCoverage ? kTraceBit : 0));
+  }
+  return out;
 }
 
 }  // namespace
@@ -182,23 +164,27 @@ void apply_warp(const Warp &warp, const cv::Mat &bgr, const cv::Mat &labels, cv:
   }
   constexpr int step = kLatticeStepPx;
   constexpr float inv_step = 1.0f / step;
-  const cv::Mat lattice = inverse_lattice(warp, step);
+  cv::Mat lattice = inverse_lattice(warp, step);
+  // Keep far-away positions (no page there) inside the 16-bit range of the
+  // fixed-point map; clamping the nodes clamps everything between them.
+  const float margin = 64.f;
+  for (int j = 0; j < lattice.rows; ++j) {
+    auto *node = lattice.ptr<cv::Vec2f>(j);
+    for (int i = 0; i < lattice.cols; ++i) {
+      node[i][0] = std::clamp(node[i][0], -margin, float(bgr.cols) + margin);
+      node[i][1] = std::clamp(node[i][1], -margin, float(bgr.rows) + margin);
+    }
+  }
   // Bilinear expansion of the lattice to every pixel. Pixel positions are
   // multiples of 1/8 of a lattice cell, exact in OpenCV's 5-bit fixed point,
   // so warpAffine does it exactly and vectorised.
   cv::Mat map;
   cv::warpAffine(lattice, map, cv::Matx23d(inv_step, 0, 0, 0, inv_step, 0), warp.out_size,
                  cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
-  // Keep far-away positions (no page there) inside the 16-bit range.
-  const float margin = 64.f;
-  cv::Mat channels[2];
-  cv::split(map, channels);
-  cv::min(cv::max(channels[0], -margin), float(bgr.cols) + margin, channels[0]);
-  cv::min(cv::max(channels[1], -margin), float(bgr.rows) + margin, channels[1]);
   // OpenCV's fixed-point map: integer position + 5-bit fractions; remap and
   // the label pass below share it.
   cv::Mat xy, frac;
-  cv::convertMaps(channels[0], channels[1], xy, frac, CV_16SC2);
+  cv::convertMaps(map, cv::noArray(), xy, frac, CV_16SC2);
 
   labels_out.create(warp.out_size, CV_8UC1);
   const int in_cols = labels.cols, in_rows = labels.rows;

@@ -84,8 +84,8 @@ struct Warp {
   cv::Point2d inverse(const cv::Point2d &out_px) const;
 };
 
-/// Warps the page image (bilinear) and the packed labels (bilinear coverage,
-/// thresholded per class so they stay binary) through
+/// Warps the page image (bilinear) and the packed labels (nearest neighbour;
+/// the trace by thresholded bilinear coverage, so it stays binary) through
 /// `warp` in one pass over a map that is exact on an 8 px lattice and bilinear
 /// in between. Pixels outside the page get label 0 (no kPageBit).
 void apply_warp(const Warp &warp, const cv::Mat &bgr, const cv::Mat &labels, cv::Mat &bgr_out,
