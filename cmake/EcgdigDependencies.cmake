@@ -16,3 +16,11 @@ function(ecgdig_link_tcmalloc target)
 endfunction()
 # PDF pages are rendered with poppler's C++ binding (private to the library).
 pkg_check_modules(POPPLER_CPP REQUIRED IMPORTED_TARGET poppler-cpp)
+# The U-Net segmenter and its trainer: LibTorch's C++ frontend, private to the library.
+if(ECGDIG_WITH_TORCH)
+  find_package(Torch QUIET)
+  if(NOT Torch_FOUND)
+    message(FATAL_ERROR "LibTorch was not found (Debian: libtorch-dev); configure with -DECGDIG_WITH_TORCH=OFF "
+                        "to build without the unet segmenter")
+  endif()
+endif()

@@ -18,5 +18,6 @@ void add_eval_command(CLI::App &app, int &exit_code);
 void add_convert_command(CLI::App &app, int &exit_code);
 void add_digitize_command(CLI::App &app, int &exit_code);
 void add_render_command(CLI::App &app, int &exit_code);
+void add_train_command(CLI::App &app, int &exit_code);
 
 }  // namespace ecgdig::cli

@@ -19,6 +19,7 @@ int main(int argc, char **argv) {
   ecgdig::cli::add_convert_command(app, exit_code);
   ecgdig::cli::add_digitize_command(app, exit_code);
   ecgdig::cli::add_render_command(app, exit_code);
+  ecgdig::cli::add_train_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {

@@ -1,0 +1,32 @@
+#pragma once
+// The "unet" segmenter: a small U-Net (LibTorch) trained on rendered pages.
+// Registered only when the library is built with ECGDIG_WITH_TORCH.
+
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include "ecgdig/segmenter.hpp"
+#include "ecgdig/stage_options.hpp"
+
+namespace ecgdig {
+inline namespace v1 {
+namespace detail {
+
+/// Options read:
+///  - "weights": weights file; default: unet.pt in $ECGDIG_MODELS_DIR, then in
+///    the installed share/ecgdig/models, then in the source tree's models/
+///  - "unet_long_side_px" (1024): the page is resized to this long side
+///  - "unet_tile_px" (1024) and "unet_tile_overlap_px" (32): larger pages run in
+///    overlapping tiles to bound memory
+///  - "num_threads" (0 = torch's default): torch intra-op threads (process-wide)
+/// @throws Error(Io) when no weights file is found, Error(Format) when it is
+/// not a U-Net weights file, Error(InvalidArgument) on bad options
+std::unique_ptr<Segmenter> make_unet_segmenter(const StageOptions &options);
+
+/// The default weights files, in search order.
+std::vector<std::filesystem::path> unet_default_weights_candidates();
+
+}  // namespace detail
+}  // namespace v1
+}  // namespace ecgdig

@@ -1,0 +1,149 @@
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include "ecgdig/error.hpp"
+#include "ecgdig/render.hpp"
+#include "train/unet_test_support.hpp"
+
+namespace ecgdig {
+namespace {
+
+using test::fresh_dir;
+using test::have_torch;
+
+/// Weights of a tiny net trained for a few steps, made once for the suite.
+class UnetSegmenterTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (!have_torch()) return;
+    auto o = test::tiny_train_options(fresh_dir("unet_segmenter_weights"));
+    o.steps = 3;
+    o.val_pages = 0;
+    weights_ = new std::filesystem::path(experimental::train_unet(o).weights);
+  }
+  static void TearDownTestSuite() {
+    delete weights_;
+    weights_ = nullptr;
+  }
+  void SetUp() override {
+    if (!have_torch()) GTEST_SKIP() << "built without LibTorch: \"unet\" is not registered";
+  }
+  static std::unique_ptr<Segmenter> make(StageOptions options = {}) {
+    options.set("weights", weights_->string()).set("unet_long_side_px", "256").set("num_threads", "2");
+    return Registry<Segmenter>::global().create("unet", options);
+  }
+  static cv::Mat page() {
+    cv::Mat bgr = cv::imread(std::string(ECGDIG_TEST_DATA_DIR) + "/ptbxl/00841_hr-0.png", cv::IMREAD_COLOR);
+    if (bgr.empty()) bgr = render_page(synthesize_ecg({}, 7), random_page_style(7)).bgr;
+    return bgr;
+  }
+  static std::string message_of(const StageOptions &options, ErrorCode expected) {
+    try {
+      Registry<Segmenter>::global().create("unet", options);
+    } catch (const Error &e) {
+      EXPECT_EQ(e.code(), expected) << e.what();
+      return e.what();
+    }
+    ADD_FAILURE() << "creating the segmenter should throw";
+    return {};
+  }
+  static std::filesystem::path *weights_;
+};
+std::filesystem::path *UnetSegmenterTest::weights_ = nullptr;
+
+void expect_probability_maps(const SegmentationMaps &maps, cv::Size size) {
+  for (const cv::Mat *m : {&maps.trace, &maps.grid, &maps.text}) {
+    ASSERT_EQ(m->size(), size);
+    ASSERT_EQ(m->type(), CV_32FC1);
+    double lo, hi;
+    cv::minMaxLoc(*m, &lo, &hi);
+    EXPECT_GE(lo, 0.0);
+    EXPECT_LE(hi, 1.0);
+  }
+  cv::Mat sum = maps.trace + maps.grid + maps.text;
+  double hi;
+  cv::minMaxLoc(sum, nullptr, &hi);
+  EXPECT_LE(hi, 1.0 + 1e-5) << "background is what the three classes leave";
+}
+
+TEST_F(UnetSegmenterTest, MapsHaveTheImageSizeAndAreProbabilities) {
+  const cv::Mat bgr = page();
+  expect_probability_maps(make()->segment(bgr), bgr.size());
+  const cv::Mat odd = bgr(cv::Rect(3, 5, 301, 177)).clone();
+  expect_probability_maps(make()->segment(odd), odd.size());
+}
+
+TEST_F(UnetSegmenterTest, InferenceIsDeterministic) {
+  const cv::Mat bgr = page();
+  const auto a = make()->segment(bgr);
+  const auto segmenter = make();
+  const auto b = segmenter->segment(bgr);
+  const auto c = segmenter->segment(bgr);
+  EXPECT_EQ(cv::norm(a.trace, b.trace, cv::NORM_INF), 0.0);
+  EXPECT_EQ(cv::norm(b.trace, c.trace, cv::NORM_INF), 0.0);
+  EXPECT_EQ(cv::norm(b.grid, c.grid, cv::NORM_INF), 0.0);
+  EXPECT_EQ(cv::norm(b.text, c.text, cv::NORM_INF), 0.0);
+}
+
+TEST_F(UnetSegmenterTest, TilesCoverTheWholePage) {
+  const cv::Mat bgr = page();
+  StageOptions tiled;
+  tiled.set("unet_tile_px", "96").set("unet_tile_overlap_px", "16");
+  const auto whole = make()->segment(bgr);
+  const auto tiles = make(tiled)->segment(bgr);
+  expect_probability_maps(tiles, bgr.size());
+  // Tiles see less context at their borders, so maps differ a little, not a lot.
+  EXPECT_LT(cv::norm(whole.trace, tiles.trace, cv::NORM_L1) / whole.trace.total(), 0.05);
+}
+
+TEST_F(UnetSegmenterTest, MissingWeightsNameThePathAndTheClassicalSegmenter) {
+  const std::string what = message_of({{"weights", "/nonexistent/unet.pt"}}, ErrorCode::Io);
+  EXPECT_NE(what.find("/nonexistent/unet.pt"), std::string::npos) << what;
+  EXPECT_NE(what.find("--segmenter classical"), std::string::npos) << what;
+}
+
+TEST_F(UnetSegmenterTest, DefaultWeightsComeFromTheModelsDirVariable) {
+  const auto dir = fresh_dir("unet_models_dir");
+  std::filesystem::copy_file(*weights_, dir / "unet.pt");
+  ASSERT_EQ(setenv("ECGDIG_MODELS_DIR", dir.c_str(), 1), 0);
+  StageOptions options{{"unet_long_side_px", "128"}};
+  EXPECT_NO_THROW(Registry<Segmenter>::global().create("unet", options));
+  unsetenv("ECGDIG_MODELS_DIR");
+}
+
+TEST_F(UnetSegmenterTest, CorruptOrForeignWeightsAreFormatErrors) {
+  const auto dir = fresh_dir("unet_bad_weights");
+  const auto text = dir / "text.pt";
+  std::ofstream(text) << "these are not weights";
+  std::string what = message_of({{"weights", text.string()}}, ErrorCode::Format);
+  EXPECT_NE(what.find(text.string()), std::string::npos) << what;
+
+  // The first half of a real weights file.
+  std::ifstream in(*weights_, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto truncated = dir / "truncated.pt";
+  std::ofstream(truncated, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  what = message_of({{"weights", truncated.string()}}, ErrorCode::Format);
+  EXPECT_NE(what.find(truncated.string()), std::string::npos) << what;
+}
+
+TEST_F(UnetSegmenterTest, BadOptionsAndImagesAreRejected) {
+  EXPECT_EQ(message_of({{"weights", weights_->string()}, {"unet_long_side_px", "0"}}, ErrorCode::InvalidArgument)
+                .find("unet_long_side_px") != std::string::npos,
+            true);
+  message_of({{"weights", weights_->string()}, {"num_threads", "-1"}}, ErrorCode::InvalidArgument);
+  message_of({{"weights", weights_->string()}, {"unet_tile_px", "64"}, {"unet_tile_overlap_px", "32"}},
+             ErrorCode::InvalidArgument);
+  const auto segmenter = make();
+  EXPECT_THROW(segmenter->segment(cv::Mat()), Error);
+  EXPECT_THROW(segmenter->segment(cv::Mat(10, 10, CV_8UC1, cv::Scalar(0))), Error);
+}
+
+}  // namespace
+}  // namespace ecgdig

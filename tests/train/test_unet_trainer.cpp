@@ -1,0 +1,183 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <numeric>
+#include <sstream>
+#include <string>
+
+#include "ecgdig/error.hpp"
+#include "train/unet_test_support.hpp"
+
+namespace ecgdig {
+namespace {
+
+using experimental::read_unet_weights;
+using experimental::train_unet;
+using experimental::TrainOptions;
+using test::fresh_dir;
+using test::have_torch;
+using test::tiny_train_options;
+
+template <class F>
+ErrorCode code_of(F &&f) {
+  try {
+    f();
+  } catch (const Error &e) {
+    return e.code();
+  }
+  return ErrorCode::Internal;
+}
+
+double mean(const std::vector<double> &v, std::size_t first, std::size_t count) {
+  return std::accumulate(v.begin() + first, v.begin() + first + count, 0.0) / count;
+}
+
+TEST(UnetTrainer, WithoutTorchSaysWhichBuildOptionIsMissing) {
+  if (have_torch()) GTEST_SKIP() << "built with LibTorch";
+  try {
+    train_unet(tiny_train_options(fresh_dir("unet_no_torch")));
+    FAIL() << "train_unet should throw";
+  } catch (const Error &e) {
+    EXPECT_EQ(e.code(), ErrorCode::Unsupported);
+    EXPECT_NE(std::string(e.what()).find("ECGDIG_WITH_TORCH"), std::string::npos) << e.what();
+  }
+}
+
+TEST(UnetTrainer, LossDecreasesAndFilesAreWritten) {
+  if (!have_torch()) GTEST_SKIP() << "built without LibTorch";
+  const auto dir = fresh_dir("unet_train_loss");
+  const auto report = train_unet(tiny_train_options(dir));
+  ASSERT_EQ(report.losses.size(), 20u);
+  EXPECT_EQ(report.first_step, 0);
+  EXPECT_EQ(report.last_step, 20);
+  for (double loss : report.losses) EXPECT_TRUE(std::isfinite(loss));
+  EXPECT_LT(mean(report.losses, 15, 5), 0.8 * mean(report.losses, 0, 5));
+  for (double iou : {report.iou.trace, report.iou.grid, report.iou.text}) {
+    EXPECT_GE(iou, 0.0);
+    EXPECT_LE(iou, 1.0);
+  }
+  // One CSV line per step after the header; the last one carries the validation.
+  std::ifstream log(dir / "train_log.csv");
+  std::string line, last;
+  int lines = 0;
+  std::getline(log, line);
+  EXPECT_EQ(line, "step,loss,lr,iou_trace,iou_grid,iou_text,wall_s");
+  while (std::getline(log, line)) ++lines, last = line;
+  EXPECT_EQ(lines, 20);
+  EXPECT_EQ(last.rfind("20,", 0), 0u) << last;
+  EXPECT_EQ(std::count(last.begin(), last.end(), ','), 6);
+  EXPECT_EQ(last.find(",,"), std::string::npos) << "the last step is validated: " << last;
+
+  ASSERT_TRUE(std::filesystem::exists(dir / "checkpoint.pt"));
+  ASSERT_EQ(report.weights, dir / "unet.pt");
+  const auto info = read_unet_weights(report.weights);
+  EXPECT_EQ(info.base_width, 4);
+  EXPECT_EQ(info.parameter_count, report.parameter_count);
+  EXPECT_GT(info.parameter_count, 1000);
+}
+
+TEST(UnetTrainer, ResumeReproducesAnUninterruptedRun) {
+  if (!have_torch()) GTEST_SKIP() << "built without LibTorch";
+  TrainOptions whole = tiny_train_options(fresh_dir("unet_train_whole"));
+  whole.steps = 10;
+  whole.val_pages = 0;
+  const auto uninterrupted = read_unet_weights(train_unet(whole).weights);
+
+  // The same run, stopped after step 5 (as a crash would), then resumed.
+  TrainOptions first = whole;
+  first.out_dir = fresh_dir("unet_train_resumed");
+  first.checkpoint_every_steps = 5;
+  struct Stop {};
+  EXPECT_THROW(train_unet(first,
+                          [](const experimental::TrainProgress &p) {
+                            if (p.step == 5) throw Stop{};
+                          }),
+               Stop);
+  TrainOptions second = first;
+  second.resume = first.out_dir / "checkpoint.pt";
+  const auto report = train_unet(second);
+  EXPECT_EQ(report.first_step, 5);
+  EXPECT_EQ(report.losses.size(), 5u);
+  const auto resumed = read_unet_weights(report.weights);
+
+  ASSERT_EQ(resumed.values.size(), uninterrupted.values.size());
+  double max_diff = 0;
+  for (std::size_t i = 0; i < resumed.values.size(); ++i)
+    max_diff = std::max(max_diff, double(std::abs(resumed.values[i] - uninterrupted.values[i])));
+  EXPECT_LE(max_diff, 1e-6);
+  // The CSV continues where the checkpoint was.
+  std::ifstream log(first.out_dir / "train_log.csv");
+  std::stringstream text;
+  text << log.rdbuf();
+  EXPECT_NE(text.str().find("\n10,"), std::string::npos);
+}
+
+TEST(UnetTrainer, DefaultWidthStaysWithinTheParameterBudget) {
+  if (!have_torch()) GTEST_SKIP() << "built without LibTorch";
+  TrainOptions o = tiny_train_options(fresh_dir("unet_train_budget"));
+  o.base_width = TrainOptions{}.base_width;
+  o.steps = 1;
+  o.batch = 1;
+  o.crop_px = 64;
+  o.val_pages = 0;
+  const auto report = train_unet(o);
+  EXPECT_LE(report.parameter_count, 3'000'000);
+  EXPECT_GT(report.parameter_count, 100'000);
+}
+
+TEST(UnetTrainer, BadOptionsAndCheckpointsGiveClearErrors) {
+  if (!have_torch()) GTEST_SKIP() << "built without LibTorch";
+  const auto dir = fresh_dir("unet_train_bad");
+  const auto with = [&](auto change) {
+    TrainOptions o = tiny_train_options(dir);
+    change(o);
+    return code_of([&] { train_unet(o); });
+  };
+  EXPECT_EQ(with([](TrainOptions &o) { o.steps = 0; }), ErrorCode::InvalidArgument);
+  EXPECT_EQ(with([](TrainOptions &o) { o.crop_px = 100; }), ErrorCode::InvalidArgument);
+  EXPECT_EQ(with([](TrainOptions &o) { o.working_long_side_px = 64; }), ErrorCode::InvalidArgument);
+  EXPECT_EQ(with([](TrainOptions &o) { o.presets = {"sepia"}; }), ErrorCode::InvalidArgument);
+  EXPECT_EQ(with([](TrainOptions &o) { o.device = "tpu"; }), ErrorCode::InvalidArgument);
+  EXPECT_EQ(with([](TrainOptions &o) { o.resume = "/nonexistent/checkpoint.pt"; }), ErrorCode::Io);
+
+  const auto garbage = dir / "garbage.pt";
+  std::ofstream(garbage) << "not a checkpoint";
+  EXPECT_EQ(with([&](TrainOptions &o) { o.resume = garbage; }), ErrorCode::Format);
+  EXPECT_EQ(code_of([&] { read_unet_weights(garbage); }), ErrorCode::Format);
+
+  // Final weights hold no optimizer state: they cannot be resumed from.
+  TrainOptions o = tiny_train_options(dir / "weights_only");
+  o.steps = 1;
+  o.batch = 1;
+  o.val_pages = 0;
+  const auto weights = train_unet(o).weights;
+  EXPECT_EQ(with([&](TrainOptions &t) { t.resume = weights; }), ErrorCode::Format);
+  // A checkpoint of another width or seed is refused rather than mixed in.
+  EXPECT_EQ(with([&](TrainOptions &t) {
+              t.resume = o.out_dir / "checkpoint.pt";
+              t.base_width = 8;
+            }),
+            ErrorCode::InvalidArgument);
+}
+
+TEST(UnetTrainer, CommandLineTrainsAndRejectsBadArguments) {
+  if (std::string(ECGDIG_CLI).empty()) GTEST_SKIP() << "the CLI is not built";
+  const auto dir = fresh_dir("unet_train_cli");
+  const std::string cli = ECGDIG_CLI;
+  const std::string tiny = " --width 4 --batch 1 --crop 64 --long-side 128 --val-pages 1 --warmup 1 --threads 2 -q";
+  const int status = std::system((cli + " train -o " + (dir / "run").string() + " --steps 2" + tiny + " > " +
+                                  (dir / "out.txt").string() + " 2>&1").c_str());
+  if (have_torch()) {
+    EXPECT_EQ(status, 0);
+    EXPECT_TRUE(std::filesystem::exists(dir / "run" / "unet.pt"));
+  } else {
+    EXPECT_NE(status, 0);
+  }
+  EXPECT_NE(std::system((cli + " train -o " + (dir / "bad").string() + " --steps 0" + tiny + " 2> " +
+                         (dir / "err.txt").string()).c_str()),
+            0);
+}
+
+}  // namespace
+}  // namespace ecgdig
