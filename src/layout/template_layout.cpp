@@ -24,6 +24,8 @@ constexpr double kMinTraceWidthMm = 8;     // narrower components are text or ma
 constexpr double kMinRowSeparationMm = 6;  // closest two baselines can be
 constexpr double kDefaultSpeedMmS = 25;
 constexpr double kDefaultGainMmMv = 10;
+constexpr double kMinWideFraction = 0.5;     // less of the ink in wide components: a broken trace
+constexpr double kJoinGapMm = 1.2;           // gaps in a broken trace joined before judging width
 constexpr double kRuledLineFraction = 0.97;  // a row or column of the map this full is a ruled line
 
 // The binary maps the layout works on.
@@ -71,24 +73,50 @@ PageMasks split_components(const SegmentationMaps &maps, double px_per_mm_x, dou
     if (col_sum.at<int>(x) >= kRuledLineFraction * 255 * trace.rows) trace.col(x).setTo(0);
   cv::Mat labels, stats, centroids;
   const int n = cv::connectedComponentsWithStats(trace, labels, stats, centroids, 8, CV_32S);
-  std::vector<std::uint8_t> keep(n, 0);
+  std::vector<std::uint8_t> keep(n, 0), mark(n, 0);
   for (int i = 1; i < n; ++i) {
     const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
-    if (w >= kMinTraceWidthMm * px_per_mm_x) {
-      keep[i] = 1;
-    } else if (h >= 1.0 * px_per_mm_y && h <= 10 * px_per_mm_y && w <= 15 * px_per_mm_x) {
-      out.marks.emplace_back(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
-                             w, h);
+    keep[i] = w >= kMinTraceWidthMm * px_per_mm_x;
+    mark[i] = !keep[i] && h >= 1.0 * px_per_mm_y && h <= 10 * px_per_mm_y && w <= 15 * px_per_mm_x;
+  }
+  const cv::Mat pieces = labels.clone(), piece_stats = stats.clone();
+  const auto keep_wide = [&]() {
+    out.traces = cv::Mat::zeros(trace.size(), CV_8U);
+    for (int y = 0; y < trace.rows; ++y) {
+      const int *l = labels.ptr<int>(y);
+      const std::uint8_t *src = trace.ptr<std::uint8_t>(y);
+      std::uint8_t *t = out.traces.ptr<std::uint8_t>(y);
+      for (int x = 0; x < trace.cols; ++x)
+        if (src[x] && keep[l[x]]) t[x] = 255;
     }
+  };
+  keep_wide();
+  // A trace broken into short pieces (ink lost where it crosses grid lines)
+  // is judged after joining gaps of up to kJoinGapMm.
+  if (cv::countNonZero(out.traces) < kMinWideFraction * cv::countNonZero(trace)) {
+    const int gap_x = 2 * static_cast<int>(kJoinGapMm * px_per_mm_x / 2) + 1;
+    const int gap_y = 2 * static_cast<int>(kJoinGapMm * px_per_mm_y / 4) + 1;
+    cv::Mat joined;
+    cv::dilate(trace, joined, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(gap_x, gap_y)));
+    const int m = cv::connectedComponentsWithStats(joined, labels, stats, centroids, 8, CV_32S);
+    keep.assign(m, 0);
+    for (int i = 1; i < m; ++i)
+      keep[i] = stats.at<int>(i, cv::CC_STAT_WIDTH) >= kMinTraceWidthMm * px_per_mm_x;
+    keep_wide();
   }
-  out.traces = cv::Mat::zeros(trace.size(), CV_8U);
-  out.dark = trace;
+  // Small pieces are lead names or separators unless they are part of a trace.
   for (int y = 0; y < trace.rows; ++y) {
-    const int *l = labels.ptr<int>(y);
-    std::uint8_t *t = out.traces.ptr<std::uint8_t>(y);
+    const int *l = pieces.ptr<int>(y);
+    const std::uint8_t *t = out.traces.ptr<std::uint8_t>(y);
     for (int x = 0; x < trace.cols; ++x)
-      if (keep[l[x]]) t[x] = 255;
+      if (t[x]) mark[l[x]] = 0;
   }
+  for (int i = 1; i < n; ++i)
+    if (mark[i])
+      out.marks.emplace_back(
+          piece_stats.at<int>(i, cv::CC_STAT_LEFT), piece_stats.at<int>(i, cv::CC_STAT_TOP),
+          piece_stats.at<int>(i, cv::CC_STAT_WIDTH), piece_stats.at<int>(i, cv::CC_STAT_HEIGHT));
+  out.dark = trace;
   if (!text.empty()) {
     cv::bitwise_or(out.dark, text, out.dark);
     const int m = cv::connectedComponentsWithStats(text, labels, stats, centroids, 8, CV_32S);

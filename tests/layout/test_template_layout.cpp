@@ -150,6 +150,16 @@ TEST(TemplateLayout, ErasedRowKeepsTheOthersInPlace) {
   EXPECT_LT(layout.confidence, intact);
 }
 
+TEST(TemplateLayout, TraceBrokenAtEveryGridLineIsStillFound) {
+  auto page = ptbxl_page::load("10504");
+  // Segmenters often drop the trace where it crosses a grid line: a gap every millimetre.
+  for (double x = 0; x < page.maps.trace.cols; x += ptbxl_page::kPxPerMm)
+    page.maps.trace.col(static_cast<int>(x)).setTo(0);
+  const Layout layout = locate(page);
+  EXPECT_EQ(layout.name, "3x4+1");
+  expect_3x4_panels(layout);
+}
+
 TEST(TemplateLayout, ErasedTopRowIsPlacedByTheLeadNames) {
   auto page = ptbxl_page::load("18155");
   const int b = static_cast<int>(ptbxl_page::kBaselinesPx[0]);
