@@ -25,7 +25,7 @@ constexpr double kCoarseStepDeg = 0.5;
 constexpr double kTileSearchDeg = 1.5;    // tiles look this far from the coarse angle
 constexpr double kMinFamilyContrast = 6.0;// energy peak over median: a line family is there (noise: < 4)
 constexpr double kSnapDeg = 0.02;         // smaller rotations are left alone
-constexpr double kPerspectiveSpreadDeg = 0.08;  // tile angles spread more: the lines converge
+constexpr double kPerspectiveSpreadDeg = 0.15;  // tile angles spread more: the lines converge
 constexpr double kShearDeg = 0.15;        // families further from orthogonal: affine shear
 constexpr double kMaxCanvasArea = 4.0;    // rectified page at most this many times the image
 constexpr double kMinGridConfidence = 0.15;
@@ -73,18 +73,18 @@ cv::Mat ink_mask(const cv::Mat &bgr) {
   return ink;
 }
 
-double weighted_mean_angle(const std::vector<LocalLine> &lines, double fallback, double &spread) {
+// Weighted standard deviation of the local line directions (0 for fewer than two).
+double angle_spread(const std::vector<LocalLine> &lines) {
   double sw = 0, sa = 0;
   for (const LocalLine &l : lines) {
     sw += l.weight;
     sa += l.weight * l.angle_rad;
   }
-  spread = 0;
-  if (!(sw > 0)) return fallback;
-  double mean = sa / sw, var = 0;
+  if (lines.size() < 2 || !(sw > 0)) return 0.0;
+  const double mean = sa / sw;
+  double var = 0;
   for (const LocalLine &l : lines) var += l.weight * (l.angle_rad - mean) * (l.angle_rad - mean);
-  spread = std::sqrt(var / sw);
-  return mean;
+  return std::sqrt(var / sw);
 }
 
 // The line directions of a coarse view of a map, searched on its inscribed
@@ -106,6 +106,15 @@ CoarseSweep coarse_sweep(const cv::Mat &view, bool two_families, const HoughGrid
   return out;
 }
 
+// The line direction near `coarse_rad` on the inscribed disc of the whole map, to 0.05 degrees.
+double page_angle(const cv::Mat &map, double coarse_rad) {
+  WeightedPoints disc = disc_points(map, cv::Point2d(0.5 * (map.cols - 1), 0.5 * (map.rows - 1)),
+                                    0.5 * std::min(map.cols, map.rows));
+  const double step = 0.25 * kDeg, fine = 0.05 * kDeg;
+  AngleSweep c = sweep_angles(disc, coarse_rad - kTileSearchDeg * kDeg, coarse_rad + kTileSearchDeg * kDeg + step / 2, step);
+  return sweep_angles(disc, c.angle_rad - 6 * fine, c.angle_rad + 6.5 * fine, fine).angle_rad;
+}
+
 Orientation orient(const cv::Mat &map, bool two_families, const HoughGridOptions &options) {
   Orientation o;
   double coarse_factor, refine_factor;
@@ -123,11 +132,14 @@ Orientation orient(const cv::Mat &map, bool two_families, const HoughGridOptions
   if (sweep.h.contrast < kMinFamilyContrast) return o;
   o.found = true;
   o.h_rad = sweep.h.angle_rad;
+  // The page-wide direction (long lines: fine angles) and the local ones
+  // (tiles: how the direction changes over the page, i.e. perspective).
   const cv::Mat refine = downsized(map, kRefineLongSidePx, refine_factor);
+  o.h_rad = page_angle(refine, sweep.h.angle_rad);
   o.h_lines = local_lines(refine, options.tiles, o.h_rad, kTileSearchDeg * kDeg, 1.0 / refine_factor);
   if (two_families && sweep.v.contrast >= kMinFamilyContrast) {
     o.two_families = true;
-    o.v_rad = sweep.v.angle_rad;
+    o.v_rad = page_angle(refine, sweep.v.angle_rad);
     o.v_lines = local_lines(refine, options.tiles, o.v_rad, kTileSearchDeg * kDeg, 1.0 / refine_factor);
   }
   return o;
@@ -142,12 +154,14 @@ cv::Matx33d rotation(double angle_rad) {
 // Fills page_from_image, rectified_size and rotation_deg from the line families.
 void rectification(const Orientation &o, cv::Size size, const HoughGridOptions &options,
                    Geometry &g) {
-  double spread_h = 0, spread_v = 0;
-  double angle = weighted_mean_angle(o.h_lines, o.h_rad, spread_h);
+  // Rotation from the page-wide directions; tiles that disagree with each
+  // other (or families that are not orthogonal) call for a homography.
+  const double spread_h = angle_spread(o.h_lines), spread_v = angle_spread(o.v_lines);
+  double angle = o.h_rad;
   if (o.two_families) {
-    double v = weighted_mean_angle(o.v_lines, o.v_rad, spread_v);
+    angle = 0.5 * (o.h_rad + o.v_rad - 90 * kDeg);
     const bool converging = spread_h > kPerspectiveSpreadDeg * kDeg || spread_v > kPerspectiveSpreadDeg * kDeg ||
-                            std::abs(v - angle - 90 * kDeg) > kShearDeg * kDeg;
+                            std::abs(o.v_rad - o.h_rad - 90 * kDeg) > kShearDeg * kDeg;
     if (options.perspective && converging && o.h_lines.size() >= 3 && o.v_lines.size() >= 3) {
       const double s = 0.5 * std::max(size.width, size.height);
       cv::Matx33d norm(1 / s, 0, -0.5 * size.width / s, 0, 1 / s, -0.5 * size.height / s, 0, 0, 1);
