@@ -181,6 +181,23 @@ TEST(HoughGridDetector, PerspectiveIsUndone) {
   EXPECT_NEAR(g.px_per_mm_y / (kPxPerMm * height / 1300), 1.0, 0.01);
 }
 
+TEST(HoughGridDetector, PerspectiveCanBeTurnedOff) {
+  const cv::Mat &src = page("10504");
+  const float w = static_cast<float>(src.cols), h = static_cast<float>(src.rows);
+  cv::Point2f from[] = {{0, 0}, {w, 0}, {w, h}, {0, h}};
+  cv::Point2f to[] = {{0.04f * w, 0.03f * h}, {0.98f * w, 0.0f}, {0.96f * w, 0.96f * h}, {0.01f * w, 0.98f * h}};
+  cv::Mat bgr;
+  cv::warpPerspective(src, bgr, cv::getPerspectiveTransform(from, to), src.size(), cv::INTER_LINEAR,
+                      cv::BORDER_CONSTANT, cv::Scalar::all(255));
+  auto with = detector();
+  auto without = ecgdig::Registry<GridDetector>::global().create("hough", {{"grid.perspective", "off"}});
+  Geometry g = with->detect(bgr, maps_of(bgr)), r = without->detect(bgr, maps_of(bgr));
+  EXPECT_GT(std::abs(g.page_from_image(2, 0)) + std::abs(g.page_from_image(2, 1)), 1e-6);
+  EXPECT_EQ(r.page_from_image(2, 0), 0.0);
+  EXPECT_EQ(r.page_from_image(2, 1), 0.0);
+  EXPECT_EQ(r.scale_source, ScaleSource::Grid);
+}
+
 TEST(HoughGridDetector, GridPeriodIsTheSameAcrossTheRectifiedPage) {
   const cv::Mat &src = page("00841");
   const float w = static_cast<float>(src.cols), h = static_cast<float>(src.rows);
