@@ -20,9 +20,9 @@ namespace {
 
 constexpr double kDeg = 3.14159265358979323846 / 180.0;
 constexpr int kCoarseLongSidePx = 320;    // angle sweep resolution
-constexpr int kRefineLongSidePx = 800;    // per-tile refinement resolution
+constexpr int kRefineLongSidePx = 800;    // resolution of the page-wide and per-tile angles
 constexpr double kCoarseStepDeg = 0.5;
-constexpr double kTileSearchDeg = 1.5;    // tiles look this far from the coarse angle
+constexpr double kTileSearchDeg = 1.5;    // fine searches look this far from the coarse angle
 constexpr double kMinFamilyContrast = 6.0;// energy peak over median: a line family is there (noise: < 4)
 constexpr double kSnapDeg = 0.02;         // smaller rotations are left alone
 constexpr double kPerspectiveSpreadDeg = 0.15;  // tile angles spread more: the lines converge
@@ -34,8 +34,7 @@ constexpr double kAssumedPageLongMm = 279.4;  // US letter, the usual ECG paper
 struct Orientation {
   bool found = false;          // a line family stands out
   bool two_families = false;   // horizontal and vertical families (a grid)
-  double h_rad = 0, v_rad = 0; // coarse directions
-  double contrast = 0;         // of the horizontal family
+  double h_rad = 0, v_rad = 0; // page-wide directions
   std::vector<LocalLine> h_lines, v_lines;
 };
 
@@ -128,7 +127,6 @@ Orientation orient(const cv::Mat &map, bool two_families, const HoughGridOptions
     double centre_factor;
     sweep = coarse_sweep(downsized(centre, kCoarseLongSidePx, centre_factor), two_families, options);
   }
-  o.contrast = sweep.h.contrast;
   if (sweep.h.contrast < kMinFamilyContrast) return o;
   o.found = true;
   o.h_rad = sweep.h.angle_rad;

@@ -27,8 +27,9 @@ struct HoughGridOptions {
 /// energy over angles, the paper's Hough step), then px per mm from the
 /// autocorrelation of the rectified grid; without a usable grid, the
 /// orientation comes from the trace and text rows and the scale from the
-/// calibration pulse, the trace rows, the page size or an assumed 200 dpi
-/// letter page, in that order.
+/// calibration pulse, the trace rows, the page size or (confidence 0.05) a
+/// letter page assumed to span the image, in that order. Rotations are
+/// searched within +-max_angle_deg; a page turned by 90 degrees stays turned.
 class HoughGridDetector final : public GridDetector {
  public:
   explicit HoughGridDetector(const HoughGridOptions &options) : options_(options) {}
