@@ -271,7 +271,10 @@ void scale_without_grid(const cv::Mat &rows_map, const cv::Mat &ink, cv::Size im
   else if ((s = scale_from_page_size(image_size)))
     g.scale_source = ScaleSource::PageSize;
   else {
-    s = ScaleEstimate{std::max(image_size.width, image_size.height) / kAssumedPageLongMm, 0.05};
+    // Kept within the accepted range: later stages size their windows by it.
+    s = ScaleEstimate{std::clamp(std::max(image_size.width, image_size.height) / kAssumedPageLongMm,
+                                 options.min_px_per_mm, options.max_px_per_mm),
+                      0.05};
     g.scale_source = ScaleSource::Assumed;
   }
   g.px_per_mm_x = g.px_per_mm_y = s->px_per_mm;

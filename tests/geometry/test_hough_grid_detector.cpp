@@ -298,6 +298,24 @@ TEST(HoughGridDetector, NoiseGivesLowConfidenceOrError) {
   }
 }
 
+TEST(HoughGridDetector, TinyImagesGiveAUsableScaleOrAnError) {
+  for (cv::Size size : {cv::Size(1, 1), cv::Size(500, 5), cv::Size(64, 64)}) {
+    cv::Mat bgr(size, CV_8UC3), map(size, CV_32FC1);
+    cv::RNG rng(size.area());
+    rng.fill(bgr, cv::RNG::UNIFORM, 0, 256);
+    rng.fill(map, cv::RNG::UNIFORM, 0.0, 1.0);
+    SCOPED_TRACE(size);
+    try {
+      Geometry g = detector()->detect(bgr, {map, map, {}});
+      EXPECT_GE(g.px_per_mm_x, 1.5);  // the smallest scale the detector accepts
+      EXPECT_LT(g.confidence, 0.3);
+      EXPECT_EQ(g.rectified_size, size);
+    } catch (const ecgdig::Error &e) {
+      EXPECT_EQ(e.code(), ErrorCode::NoGrid);
+    }
+  }
+}
+
 TEST(HoughGridDetector, BadInputIsRefused) {
   auto d = detector();
   try {
