@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
+#include <cstdlib>
 #include <exception>
 #include <fstream>
 #include <map>
@@ -278,6 +279,7 @@ TrainReport train_unet(const TrainOptions &o, const std::function<void(const Tra
     throw Error(ErrorCode::Io, fmt::format("train: cannot create the output folder '{}'", o.out_dir.string()));
 
   int step = 0;
+  double wall_offset_s = 0;  // training time of the run before its checkpoint
   UnetNet net{nullptr};
   torch::serialize::InputArchive checkpoint;
   if (!o.resume.empty()) {
@@ -294,6 +296,9 @@ TrainReport train_unet(const TrainOptions &o, const std::function<void(const Tra
                               "seed {}", o.resume.string(), net->base_width(), saved_seed.toInt(), o.base_width,
                               o.seed));
     step = int(saved_step.toInt());
+    c10::IValue saved_wall_s;
+    if (checkpoint.try_read("train_wall_s", saved_wall_s) && saved_wall_s.isDouble())
+      wall_offset_s = saved_wall_s.toDouble();
   } else {
     torch::manual_seed(o.seed);
     net = UnetNet(o.base_width);
@@ -319,11 +324,20 @@ TrainReport train_unet(const TrainOptions &o, const std::function<void(const Tra
     validation.push_back(render_labelled_page(kValidationSeedBase + std::uint64_t(i), kValidationPreset,
                                               o.working_long_side_px));
 
+  // A resumed run keeps the rows up to its checkpoint and drops those of the
+  // steps it will redo.
   const std::filesystem::path log_path = o.out_dir / "train_log.csv";
-  const bool new_log = o.resume.empty() || !std::filesystem::exists(log_path);
-  std::ofstream log(log_path, new_log ? std::ios::trunc : std::ios::app);
+  std::string kept_rows = "step,loss,lr,iou_trace,iou_grid,iou_text,wall_s\n";
+  if (!o.resume.empty()) {
+    std::ifstream old_log(log_path);
+    std::string line;
+    if (std::getline(old_log, line))
+      while (std::getline(old_log, line))
+        if (std::atol(line.c_str()) <= step) kept_rows += line + '\n';
+  }
+  std::ofstream log(log_path, std::ios::trunc);
   if (!log) throw Error(ErrorCode::Io, fmt::format("train: cannot write '{}'", log_path.string()));
-  if (new_log) log << "step,loss,lr,iou_trace,iou_grid,iou_text,wall_s\n";
+  log << kept_rows;
 
   const auto write_checkpoint = [&](int done) {
     torch::serialize::OutputArchive archive;
@@ -333,6 +347,7 @@ TrainReport train_unet(const TrainOptions &o, const std::function<void(const Tra
     archive.write("optimizer", state);
     archive.write("train_step", c10::IValue(std::int64_t(done)));
     archive.write("train_seed", c10::IValue(std::int64_t(o.seed)));
+    archive.write("train_wall_s", c10::IValue(wall_offset_s + wall_s()));
     save_atomically(archive, o.out_dir / "checkpoint.pt");
   };
 
@@ -367,16 +382,16 @@ TrainReport train_unet(const TrainOptions &o, const std::function<void(const Tra
       p.validated = done == o.steps || (o.val_every_steps > 0 && done % o.val_every_steps == 0);
       if (p.validated) iou = validate(net, validation, device, o.working_long_side_px);
       p.iou = iou;
-      p.wall_s = wall_s();
+      p.wall_s = wall_offset_s + wall_s();
       log << done << ',' << loss_value << ',' << lr << ',';
       if (p.validated) log << iou.trace << ',' << iou.grid << ',' << iou.text;
       else log << ",,";
       log << ',' << p.wall_s << '\n';
       log.flush();
       if (done == o.steps || (o.checkpoint_every_steps > 0 && done % o.checkpoint_every_steps == 0) ||
-          p.wall_s - last_checkpoint_s >= o.checkpoint_minutes * 60) {
+          wall_s() - last_checkpoint_s >= o.checkpoint_minutes * 60) {
         write_checkpoint(done);
-        last_checkpoint_s = p.wall_s;
+        last_checkpoint_s = wall_s();
       }
       if (progress) progress(p);
     }

@@ -60,7 +60,7 @@ struct TrainProgress {
   int steps = 0;           ///< steps of the whole run
   double loss = 0;         ///< loss of this step's batch
   double lr = 0;           ///< learning rate used for this step
-  double wall_s = 0;       ///< seconds since this process started the run
+  double wall_s = 0;       ///< training seconds, including those before a resumed checkpoint
   bool validated = false;  ///< `iou` was measured at this step
   ValidationIou iou;       ///< last validation result
 };
