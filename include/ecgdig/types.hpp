@@ -82,7 +82,8 @@ struct Geometry {
   ScaleSource scale_source = ScaleSource::Grid;      ///< what gave px_per_mm
 };
 
-/// Warps a working-size image or map onto the rectified page.
+/// Warps a working-size image or map onto the rectified page. Areas outside
+/// the source are white for 8-bit images and 0 for maps.
 /// @param image any cv::Mat of the working image's size
 /// @param interpolation cv::INTER_LINEAR for images and maps, cv::INTER_NEAREST for labels
 ECGDIG_API cv::Mat rectify(const cv::Mat &image, const Geometry &geometry,

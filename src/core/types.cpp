@@ -80,9 +80,13 @@ const char *to_string(ScaleSource source) {
 cv::Mat rectify(const cv::Mat &image, const Geometry &geometry, int interpolation) {
   if (image.empty()) throw Error(ErrorCode::InvalidArgument, "rectify: empty image");
   cv::Size size = geometry.rectified_size.area() > 0 ? geometry.rectified_size : image.size();
+  // Outside the source image is blank paper: white for 8-bit images, zero for
+  // maps. Replicating the border would smear grid lines and traces into the
+  // corners of a turned page.
+  const cv::Scalar blank = image.depth() == CV_8U ? cv::Scalar::all(255) : cv::Scalar::all(0);
   cv::Mat out;
   cv::warpPerspective(image, out, cv::Mat(geometry.page_from_image), size, interpolation,
-                      cv::BORDER_REPLICATE);
+                      cv::BORDER_CONSTANT, blank);
   return out;
 }
 

@@ -48,3 +48,13 @@ TEST(Types, RectifyAppliesTheHomography) {
   EXPECT_EQ(out.size(), cv::Size(40, 30));
   EXPECT_EQ(out.at<uint8_t>(7, 10), 255);
 }
+
+TEST(Types, RectifyFillsOutsideWithBlankPaper) {
+  Geometry g;
+  g.page_from_image = cv::Matx33d(1, 0, 10, 0, 1, 0, 0, 0, 1);  // shift right by 10 px
+  cv::Mat page(20, 30, CV_8UC3, cv::Scalar(0, 0, 0));
+  cv::Mat map(20, 30, CV_32F, cv::Scalar(1.0f));
+  EXPECT_EQ(rectify(page, g).at<cv::Vec3b>(5, 2), cv::Vec3b(255, 255, 255));
+  EXPECT_EQ(rectify(map, g).at<float>(5, 2), 0.0f);
+  EXPECT_EQ(rectify(map, g).at<float>(5, 20), 1.0f);
+}
