@@ -45,6 +45,15 @@
 #  define ECGDIG_DEPRECATED(message)
 #endif
 
+/* C++ sees the enums with int as their fixed underlying type (the same
+ * representation C gives them), so any int a caller passes is a valid value
+ * there and is refused with ECGDIG_E_INVALID_ARG rather than being undefined. */
+#ifdef __cplusplus
+#  define ECGDIG_ENUM_INT : int
+#else
+#  define ECGDIG_ENUM_INT
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -53,7 +62,7 @@ extern "C" {
 #define ECGDIG_ABI_VERSION 1
 
 /** Result of every fallible call. Values equal ecgdig::ErrorCode and are never renumbered. */
-typedef enum ecgdig_status {
+typedef enum ecgdig_status ECGDIG_ENUM_INT {
   ECGDIG_OK = 0,                /**< success */
   ECGDIG_E_INVALID_ARG = -1,    /**< a parameter or option is NULL, out of range or unknown */
   ECGDIG_E_IO = -2,             /**< a file could not be opened, read or written */
@@ -65,12 +74,12 @@ typedef enum ecgdig_status {
 } ecgdig_status;
 
 /** Optional parts of the library, for ecgdig_has_feature(). */
-typedef enum ecgdig_feature {
+typedef enum ecgdig_feature ECGDIG_ENUM_INT {
   ECGDIG_FEATURE_TORCH = 1 /**< the LibTorch U-Net segmenter ("unet") is built in */
 } ecgdig_feature;
 
 /** Layout of the pixels of an ecgdig_image_view; every channel is 8 bits. */
-typedef enum ecgdig_pixel_format {
+typedef enum ecgdig_pixel_format ECGDIG_ENUM_INT {
   ECGDIG_PIXEL_GRAY8 = 1, /**< 1 byte per pixel, grey */
   ECGDIG_PIXEL_RGB8 = 2,  /**< 3 bytes per pixel: red, green, blue */
   ECGDIG_PIXEL_BGR8 = 3,  /**< 3 bytes per pixel: blue, green, red (OpenCV order) */
@@ -79,14 +88,14 @@ typedef enum ecgdig_pixel_format {
 } ecgdig_pixel_format;
 
 /** On-disk record formats for ecgdig_result_write(). */
-typedef enum ecgdig_record_format {
+typedef enum ecgdig_record_format ECGDIG_ENUM_INT {
   ECGDIG_RECORD_WFDB = 0, /**< PhysioNet WFDB: PATH.hea + PATH.dat (an extension on PATH is dropped) */
   ECGDIG_RECORD_CSV = 1,  /**< one column per lead, one row per sample */
   ECGDIG_RECORD_JSON = 2  /**< {"name", "fs_hz", "leads": [{"name", "mv": [...]}]} */
 } ecgdig_record_format;
 
 /** Classes of the segmentation maps, for ecgdig_maps_get(). */
-typedef enum ecgdig_map_class {
+typedef enum ecgdig_map_class ECGDIG_ENUM_INT {
   ECGDIG_MAP_TRACE = 0,     /**< the ECG signal line */
   ECGDIG_MAP_GRID = 1,      /**< printed millimetre grid */
   ECGDIG_MAP_TEXT = 2,      /**< lead names, header and footer text, calibration marks */

@@ -567,7 +567,7 @@ TEST(CApiPixels, EveryFormatAndPaddedStrideGivesTheSameMaps) {
   const auto reference = maps_of(view_of(bgr, ECGDIG_PIXEL_BGR8));
   double trace_max = 0;
   cv::minMaxLoc(reference[ECGDIG_MAP_TRACE], nullptr, &trace_max);
-  EXPECT_GT(trace_max, 0.5) << "the crop shows a trace";
+  EXPECT_GT(trace_max, 0.25) << "the crop shows a trace";
   for (const cv::Mat &plane : reference) {
     double lo = 0, hi = 0;
     cv::minMaxLoc(plane, &lo, &hi);
