@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 
 #include <opencv2/imgproc.hpp>
 
@@ -91,15 +92,24 @@ std::optional<ReadName> read_lead_name(const cv::Mat &ink) {
 }
 
 cv::Rect find_word(const std::vector<cv::Rect> &marks, double x_px, double y_min, double y_max,
-                   double px_per_mm) {
-  const cv::Rect *start = nullptr;
+                   double baseline_px, double px_per_mm) {
+  std::vector<const cv::Rect *> near;
+  double closest = std::numeric_limits<double>::infinity();
   for (const cv::Rect &m : marks) {
     const double cy = m.y + m.height / 2.0;
     if (cy < y_min || cy > y_max || m.x < x_px - 3 * px_per_mm || m.x > x_px + 12 * px_per_mm)
       continue;
     if (m.height > kMaxLetterMm * px_per_mm) continue;  // separators and pulse edges
-    if (!start || m.x < start->x) start = &m;
+    if (m.y <= baseline_px && baseline_px <= m.br().y) continue;  // names sit off the baseline
+    near.push_back(&m);
+    closest = std::min(closest, std::abs(cy - baseline_px));
   }
+  // The line of text nearest the baseline, from its leftmost glyph.
+  const cv::Rect *start = nullptr;
+  for (const cv::Rect *m : near)
+    if (std::abs(m->y + m->height / 2.0 - baseline_px) <= closest + m->height &&
+        (!start || m->x < start->x))
+      start = m;
   if (!start) return {};
   cv::Rect word = *start;
   for (bool grown = true; grown;) {

@@ -24,11 +24,12 @@ struct ReadName {
 /// @return the best name when it is clearly better than the others
 std::optional<ReadName> read_lead_name(const cv::Mat &ink);
 
-/// The word that starts nearest to `x_px`: marks (glyph boxes) whose centre
-/// lies in [y_min, y_max] and left edge in [x_px - 3 mm, x_px + 12 mm],
-/// joined left to right while the gaps are letter gaps. Empty if none.
+/// The word that starts nearest to `x_px` on the line of text nearest the
+/// baseline: marks (glyph boxes) clear of the baseline whose centre lies in
+/// [y_min, y_max] and left edge in [x_px - 3 mm, x_px + 12 mm], joined left
+/// to right while the gaps are letter gaps. Empty if none.
 cv::Rect find_word(const std::vector<cv::Rect> &marks, double x_px, double y_min, double y_max,
-                   double px_per_mm);
+                   double baseline_px, double px_per_mm);
 
 }  // namespace detail
 }  // namespace v1

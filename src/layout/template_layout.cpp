@@ -24,6 +24,7 @@ constexpr double kMinTraceWidthMm = 8;     // narrower components are text or ma
 constexpr double kMinRowSeparationMm = 6;  // closest two baselines can be
 constexpr double kDefaultSpeedMmS = 25;
 constexpr double kDefaultGainMmMv = 10;
+constexpr double kGainTolerance = 0.12;      // a pulse height this close to 5/10/20 mm is that gain
 constexpr double kMinWideFraction = 0.5;     // less of the ink in wide components: a broken trace
 constexpr double kJoinGapMm = 1.2;           // gaps in a broken trace joined before judging width
 constexpr double kRuledLineFraction = 0.97;  // a row or column of the map this full is a ruled line
@@ -42,7 +43,9 @@ struct Row {
   double x_begin_px = 0, x_end_px = 0;  // first and last trace position (continuous px)
   int columns = 0;                      // panels in the row; 0 for an inferred empty row
   std::optional<CalibrationPulse> pulse;
-  std::array<std::string, 4> names;  // lead name read at each quarter of the row ("" = none)
+  // Lead names read at each quarter of the row ("" = none), printed above or
+  // below the baseline; a page prints them all on one side.
+  std::array<std::array<std::string, 4>, 2> names;
 };
 
 cv::Mat binarize(const cv::Mat &map, const char *what) {
@@ -342,35 +345,36 @@ Match best_match(const std::vector<Row> &rows,
   const int n = static_cast<int>(rows.size());
   for (const LayoutTemplate *t : candidates) {
     const int m = static_cast<int>(t->rows.size());
-    for (int offset = -(m - 1); offset <= n - 1; ++offset) {
-      double cost = 0, bonus = 0;
-      int matched = 0;
-      for (int j = 0; j < m; ++j) {
-        const int i = j + offset;
-        if (i < 0 || i >= n) {
-          cost += kMissingRowCost;
-          continue;
+    for (int side = 0; side < 2; ++side)
+      for (int offset = -(m - 1); offset <= n - 1; ++offset) {
+        double cost = 0, bonus = 0;
+        int matched = 0;
+        for (int j = 0; j < m; ++j) {
+          const int i = j + offset;
+          if (i < 0 || i >= n) {
+            cost += kMissingRowCost;
+            continue;
+          }
+          ++matched;
+          const int k = static_cast<int>(t->rows[j].leads.size());
+          if (rows[i].columns == 0)
+            cost += kEmptyRowCost;
+          else if (columns_seen && rows[i].columns != k)
+            cost += kColumnMismatchCost;
+          for (int c = 0; c < k && k <= 4 && 4 % k == 0; ++c) {
+            const std::string &read = rows[i].names[side][c * 4 / k];
+            if (read.empty()) continue;
+            if (same_lead(read, t->rows[j].leads[c]))
+              bonus += kNameMatchBonus;
+            else
+              cost += kNameMismatchCost;
+          }
         }
-        ++matched;
-        const int k = static_cast<int>(t->rows[j].leads.size());
-        if (rows[i].columns == 0)
-          cost += kEmptyRowCost;
-        else if (columns_seen && rows[i].columns != k)
-          cost += kColumnMismatchCost;
-        for (int c = 0; c < k && k <= 4 && 4 % k == 0; ++c) {
-          const std::string &read = rows[i].names[c * 4 / k];
-          if (read.empty()) continue;
-          if (same_lead(read, t->rows[j].leads[c]))
-            bonus += kNameMatchBonus;
-          else
-            cost += kNameMismatchCost;
-        }
+        cost += kExtraRowCost * (n - matched);
+        const double rank =
+            cost - bonus + (offset != 0 ? 0.01 : 0.0);  // prefer the top rows aligned on ties
+        if (rank < best.cost) best = {t, offset, rank, cost};
       }
-      cost += kExtraRowCost * (n - matched);
-      const double rank =
-          cost - bonus + (offset != 0 ? 0.01 : 0.0);  // prefer the top rows aligned on ties
-      if (rank < best.cost) best = {t, offset, rank, cost};
-    }
   }
   return best;
 }
@@ -425,6 +429,10 @@ Layout TemplateLayout::locate(const cv::Mat & /*rectified_bgr*/, const Segmentat
     row.pulse = find_calibration_pulse(masks.dark, static_cast<int>(row.x_begin_px - 16 * ppmm_x),
                                        static_cast<int>(row.top_px),
                                        static_cast<int>(row.bottom_px), ppmm_x, ppmm_y);
+    // A pulse is 1 mV at a standard gain; a step of another height is a letter or a wave.
+    if (row.pulse && snap_to(row.pulse->height_px() / ppmm_y, {5.0, 10.0, 20.0}, kGainTolerance) ==
+                         row.pulse->height_px() / ppmm_y)
+      row.pulse.reset();
     if (!row.pulse) continue;
     pulse_heights_mm.push_back(row.pulse->height_px() / ppmm_y);
     pulse_widths_mm.push_back(row.pulse->width_px() / ppmm_x);
@@ -446,9 +454,16 @@ Layout TemplateLayout::locate(const cv::Mat & /*rectified_bgr*/, const Segmentat
   for (Row &r : rows)
     for (int q = 0; q < 4; ++q) {
       const double x = r.x_begin_px + (r.x_end_px - r.x_begin_px) * q / 4;
-      const cv::Rect word = find_word(masks.marks, x, r.top_px, r.bottom_px, ppmm_x);
-      if (word.empty()) continue;
-      if (auto read = read_lead_name(masks.dark(word))) r.names[q] = read->name;
+      const double above = 1.8 * (r.baseline_px - r.top_px),
+                   below = 1.8 * (r.bottom_px - r.baseline_px);
+      const std::pair<double, double> spans[2] = {{r.baseline_px - above, r.baseline_px + ppmm_y},
+                                                  {r.baseline_px - ppmm_y, r.baseline_px + below}};
+      for (int side = 0; side < 2; ++side) {
+        const cv::Rect word =
+            find_word(masks.marks, x, spans[side].first, spans[side].second, r.baseline_px, ppmm_x);
+        if (word.empty()) continue;
+        if (auto read = read_lead_name(masks.dark(word))) r.names[side][q] = read->name;
+      }
     }
   insert_missing_rows(rows);
   set_bands(rows, masks.traces.rows);
@@ -467,9 +482,9 @@ Layout TemplateLayout::locate(const cv::Mat & /*rectified_bgr*/, const Segmentat
             : kDefaultSpeedMmS;
   layout.gain_mm_per_mv = options_.gain_mm_per_mv;
   if (!(layout.gain_mm_per_mv > 0))
-    layout.gain_mm_per_mv = pulse_heights_mm.empty()
-                                ? kDefaultGainMmMv
-                                : snap_to(median(pulse_heights_mm), {5.0, 10.0, 20.0}, 0.12);
+    layout.gain_mm_per_mv = pulse_heights_mm.empty() ? kDefaultGainMmMv
+                                                     : snap_to(median(pulse_heights_mm),
+                                                               {5.0, 10.0, 20.0}, kGainTolerance);
   layout.chest_gain_mm_per_mv =
       options_.chest_gain_mm_per_mv > 0 ? options_.chest_gain_mm_per_mv : layout.gain_mm_per_mv;
 
