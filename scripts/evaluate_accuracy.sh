@@ -17,7 +17,7 @@ extra=${4:-}
 ecgdig=$build/bin/ecgdig
 segmenter=${ECGDIG_SEGMENTER:-classical}
 [ -x "$ecgdig" ] || { echo "no $ecgdig: build first (cmake --preset release && cmake --build build/release)" >&2; exit 2; }
-rm -rf "$work" && mkdir -p "$work"
+rm -rf "$work" && mkdir -p "$work" && work=$(cd "$work" && pwd)
 
 # case NAME RENDER_ARGS...: render, digitize, score; appends a JSON summary line.
 run_case() {

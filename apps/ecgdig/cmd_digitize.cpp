@@ -87,7 +87,7 @@ std::vector<Job> collect_jobs(const std::vector<std::string> &inputs) {
            !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
         if (it->is_regular_file(ec) && is_page_file(it->path())) files.push_back(it->path());
       std::sort(files.begin(), files.end());
-      for (const auto &f : files) jobs.push_back({f, safe_relative(fs::relative(f, path, ec))});
+      for (const auto &f : files) jobs.push_back({f, safe_relative(f.lexically_relative(path))});
     } else {
       jobs.push_back({path, safe_name(path.stem().string())});
     }
