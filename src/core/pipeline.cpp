@@ -22,6 +22,9 @@ struct Pipeline::Impl {
 
 namespace {
 
+// Below this a layout template is a guess (template_layout.cpp scores 0..1).
+constexpr double kMinLayoutConfidence = 0.1;
+
 // Every stage sees the thread count the pipeline was given, unless the caller
 // set one for the stages explicitly.
 PipelineOptions with_thread_option(PipelineOptions options) {
@@ -107,6 +110,15 @@ Result Pipeline::run(const cv::Mat &image) const {
   result.layout = timed("layout", diag, [&] {
     return s.lead_layout->locate(result.rectified_bgr, result.rectified_maps, result.geometry);
   });
+  // Noise, photos and texture can still yield "rows"; with neither a measured
+  // scale nor a fitting template there is no evidence of an ECG at all.
+  const bool scale_measured = result.geometry.scale_source == ScaleSource::Grid ||
+                              result.geometry.scale_source == ScaleSource::CalibrationPulse;
+  if (!scale_measured && result.layout.confidence < kMinLayoutConfidence)
+    throw Error(ErrorCode::NotAnEcg,
+                fmt::format("layout: no grid, no calibration pulse and no layout template fits "
+                            "(best {} at confidence {:.2f}); this does not look like an ECG page",
+                            result.layout.name, result.layout.confidence));
   result.record = timed("extract", diag, [&] {
     return s.signal_extractor->extract(result.rectified_maps, result.geometry, result.layout,
                                        s.options.output_fs_hz);

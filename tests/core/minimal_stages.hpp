@@ -36,10 +36,13 @@ struct FixedScaleGrid : ecgdig::GridDetector {
 
 // One lead "II" spanning the whole page, baseline in the middle.
 struct WholePageLayout : ecgdig::LeadLayout {
+  explicit WholePageLayout(double confidence = 1.0) : confidence_(confidence) {}
+  double confidence_;
   ecgdig::Layout locate(const cv::Mat &bgr, const ecgdig::SegmentationMaps &,
                         const ecgdig::Geometry &g) const override {
     ecgdig::Layout l;
     l.name = "1x1";
+    l.confidence = confidence_;
     double width_s = bgr.cols / g.px_per_mm_x / l.paper_speed_mm_s;
     l.leads.push_back({"II", cv::Rect2d(0, 0, bgr.cols, bgr.rows), bgr.rows / 2.0, 0.0, width_s});
     return l;

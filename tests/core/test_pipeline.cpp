@@ -68,3 +68,16 @@ TEST(Pipeline, RejectsMissingStagesAndBadOptions) {
   unknown.segmenter = "no-such-segmenter";
   EXPECT_THROW(Pipeline{unknown}, Error);
 }
+
+TEST(Pipeline, NoScaleAndNoFittingLayoutIsNotAnEcg) {
+  Pipeline p(std::make_unique<PassPreprocessor>(), std::make_unique<DarkSegmenter>(),
+             std::make_unique<FixedScaleGrid>(), std::make_unique<WholePageLayout>(0.05),
+             std::make_unique<ArgmaxExtractor>());
+  try {
+    p.run(page_with_step());
+    FAIL() << "no error";
+  } catch (const Error &e) {
+    EXPECT_EQ(e.code(), ErrorCode::NotAnEcg);
+    EXPECT_NE(std::string(e.what()).find("does not look like an ECG"), std::string::npos);
+  }
+}
