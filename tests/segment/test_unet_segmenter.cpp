@@ -4,6 +4,8 @@
 #include <fstream>
 #include <string>
 
+#include <unistd.h>
+
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 
@@ -22,12 +24,17 @@ class UnetSegmenterTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     if (!have_torch()) return;
-    auto o = test::tiny_train_options(fresh_dir("unet_segmenter_weights"));
-    o.steps = 3;
+    // ctest runs each test in its own process, possibly in parallel: one folder per process.
+    auto o = test::tiny_train_options(fresh_dir("unet_segmenter_weights_" + std::to_string(getpid())));
+    o.steps = 1;
+    o.batch = 1;
+    o.crop_px = 64;
+    o.working_long_side_px = 128;
     o.val_pages = 0;
     weights_ = new std::filesystem::path(experimental::train_unet(o).weights);
   }
   static void TearDownTestSuite() {
+    if (weights_) std::filesystem::remove_all(weights_->parent_path());
     delete weights_;
     weights_ = nullptr;
   }
