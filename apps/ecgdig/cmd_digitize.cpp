@@ -119,8 +119,12 @@ void write_outputs(const Result &result, const fs::path &base, const DigitizeArg
   fs::create_directories(base.parent_path());
   Record record = to_standard_leads(result.record);
   record.name = base.filename().string();
-  for (const auto &format : args.formats)
-    write_record(record, base, parse_record_format(format));
+  for (const auto &name : args.formats) {
+    const RecordFormat format = parse_record_format(name);
+    fs::path file = base;
+    if (format != RecordFormat::Wfdb) file += std::string(".") + to_string(format);
+    write_record(record, file, format);
+  }
   if (args.overlay) {
     fs::path png = base;
     png += "_overlay.png";

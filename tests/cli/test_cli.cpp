@@ -2,6 +2,7 @@
 
 #include <sys/wait.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -294,6 +295,57 @@ TEST_F(CliTest, BatchEvalReportsUnusableTruthAndGoesOn) {
   ASSERT_EQ(report["records"].size(), 1u);
   EXPECT_EQ(report["records"][0]["name"], "00841_hr");
   EXPECT_DOUBLE_EQ(report["mean"]["snr_db"].get<double>(), ecgdig::kMaxSnrDb);
+}
+
+TEST_F(CliTest, DigitizeWritesEveryFormatAndTheOverlay) {
+  const fs::path out = dir_ / "out";
+  const CliRun result = run("digitize " + quote(kData / "00841_hr-0.png") + " -o " + quote(out) +
+                            " --format wfdb,csv,json --overlay --threads 2");
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_NE(result.out.find("1 ok, 0 failed"), std::string::npos) << result.out;
+  const ecgdig::Record wfdb = ecgdig::read_wfdb(out / "00841_hr_0");
+  ASSERT_EQ(wfdb.leads.size(), 12u);
+  EXPECT_EQ(wfdb.fs_hz, 500.0);
+  EXPECT_EQ(wfdb.leads[3].name, "aVR");
+  const ecgdig::Record csv = ecgdig::read_record(out / "00841_hr_0.csv");
+  const ecgdig::Record from_json = ecgdig::read_record(out / "00841_hr_0.json");
+  EXPECT_EQ(csv.num_samples(), wfdb.num_samples());
+  EXPECT_EQ(from_json.num_samples(), wfdb.num_samples());
+  EXPECT_GT(fs::file_size(out / "00841_hr_0_overlay.png"), 10000u);
+}
+
+TEST_F(CliTest, DigitizeBatchGoesOnAfterBadInputs) {
+  const fs::path in = dir_ / "in";
+  fs::create_directories(in / "sub");
+  fs::copy_file(kData / "10504_hr-0.png", in / "sub" / "good.png");
+  std::ofstream(in / "notes.png") << "this is not a picture";
+  std::ofstream(in / "empty.jpg");
+  const fs::path out = dir_ / "out";
+  const CliRun result = run("digitize " + quote(in) + " " + quote(dir_ / "missing.png") + " -o " +
+                            quote(out) + " -q");
+  EXPECT_EQ(result.status, 1) << result.err;
+  for (const fs::path &bad : {in / "notes.png", in / "empty.jpg", dir_ / "missing.png"})
+    EXPECT_NE(result.err.find("ecgdig: error: " + bad.string() + ": "), std::string::npos)
+        << result.err;
+  EXPECT_NE(result.out.find("1 ok, 3 failed"), std::string::npos) << result.out;
+  EXPECT_TRUE(fs::exists(out / "sub" / "good.hea"));
+}
+
+TEST_F(CliTest, DigitizeKeepsHostileNamesInsideTheOutputFolder) {
+  const fs::path in = dir_ / "in";
+  fs::create_directories(in);
+  fs::copy_file(kData / "18155_hr-0.png", in / "..%2F..%2Fevil name;rm.png");
+  const fs::path out = dir_ / "out";
+  const CliRun result = run("digitize " + quote(in) + " -o " + quote(out) + " -q");
+  ASSERT_EQ(result.status, 0) << result.err;
+  std::size_t written = 0;
+  for (const auto &entry : fs::recursive_directory_iterator(dir_)) {
+    if (entry.path().extension() != ".hea") continue;
+    ++written;
+    EXPECT_EQ(entry.path().parent_path(), out) << entry.path();
+    for (char c : entry.path().stem().string()) EXPECT_TRUE(std::isalnum(c) || c == '_') << c;
+  }
+  EXPECT_EQ(written, 1u);
 }
 
 }  // namespace
