@@ -44,7 +44,7 @@ struct ScoredRecord {
   fs::path pred_path;   ///< empty when there is no prediction
   fs::path truth_path;
   double fs_hz = 0;
-  std::string problem;  ///< "" or why the prediction was scored as all zeros
+  std::string problem;  ///< "" or why the record was scored without a prediction (0 dB)
   RecordScore score;
 };
 
@@ -277,18 +277,20 @@ void eval_folders(const EvalOptions &options, int &exit_code) {
     const std::optional<Record> pred =
         scored.pred_path.empty() ? std::nullopt : try_load(scored.pred_path, options, exit_code);
     // Without a usable prediction the record is scored as the challenge does:
-    // an empty prediction, every lead all zeros.
-    Record empty;
-    empty.name = truth->name;
-    empty.fs_hz = truth->fs_hz;
+    // every lead NaN, so nothing is covered and each lead scores 0 dB.
+    Record empty = *truth;
+    for (Lead &lead : empty.leads) std::fill(lead.mv.begin(), lead.mv.end(), NAN);
     if (!pred) {
       scored.problem = scored.pred_path.empty() ? "no prediction" : "unreadable prediction";
     }
     if (!try_score(pred ? *pred : empty, *truth, scored, exit_code)) {
       continue;
     }
+    if (!pred) {
+      for (LeadScore &lead : scored.score.leads) lead.missing = true;
+    }
     if (scored.pred_path.empty()) {
-      std::fprintf(stderr, "ecgdig: warning: %s: no prediction, scored as all zeros\n", name.c_str());
+      std::fprintf(stderr, "ecgdig: warning: %s: no prediction, scored as 0 dB\n", name.c_str());
     }
     overall.add(scored.score);
     records.push_back(std::move(scored));
