@@ -4,54 +4,21 @@
 
 #include <benchmark/benchmark.h>
 
-#include <map>
-
-#include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
-
+#include "ecg_image_kit_page.hpp"
 #include "ecgdig/lead_layout.hpp"
 #include "ecgdig/registry.hpp"
 #include "ecgdig/signal_extractor.hpp"
-#include "ecgdig/types.hpp"
 
 namespace {
 
-struct Page {
-  ecgdig::SegmentationMaps maps;
-  ecgdig::Geometry geometry;
-  ecgdig::Layout layout;
-};
-
-const Page &page_at(int dpi) {
-  static std::map<int, Page> pages;
-  auto it = pages.find(dpi);
-  if (it != pages.end()) return it->second;
-  Page page;
-  const cv::Mat original =
-      cv::imread(ECGDIG_TEST_DATA_DIR "/ptbxl/10504_hr-0.png", cv::IMREAD_COLOR);
-  cv::Mat bgr;
-  cv::resize(original, bgr, cv::Size(), dpi / 200.0, dpi / 200.0, cv::INTER_AREA);
-  // Trace = dark in every channel (the red grid is dark in blue and green only).
-  cv::Mat channels[3];
-  cv::split(bgr, channels);
-  const cv::Mat dark = cv::max(cv::max(channels[0], channels[1]), channels[2]) < 100;
-  dark.convertTo(page.maps.trace, CV_32F, 1.0 / 255);
-  page.maps.grid = cv::Mat::zeros(bgr.size(), CV_32F);
-  page.maps.text = page.maps.grid.clone();
-  page.geometry.rectified_size = bgr.size();
-  page.geometry.px_per_mm_x = page.geometry.px_per_mm_y = dpi / 25.4;
-  page.layout = ecgdig::Registry<ecgdig::LeadLayout>::global()
-                    .create("template")
-                    ->locate(bgr, page.maps, page.geometry);
-  return pages.emplace(dpi, std::move(page)).first->second;
-}
-
 void BM_TraceExtractor(benchmark::State &state) {
-  const Page &page = page_at(static_cast<int>(state.range(0)));
+  const bench::KitPage &page = bench::kit_page_at(static_cast<int>(state.range(0)));
+  const ecgdig::Layout found = ecgdig::Registry<ecgdig::LeadLayout>::global()
+                                   .create("template")
+                                   ->locate(page.bgr, page.maps, page.geometry);
   const auto extractor = ecgdig::Registry<ecgdig::SignalExtractor>::global().create("trace");
   for (auto _ : state) {
-    ecgdig::Layout layout = page.layout;
+    ecgdig::Layout layout = found;
     benchmark::DoNotOptimize(extractor->extract(page.maps, page.geometry, layout, 500));
   }
 }
