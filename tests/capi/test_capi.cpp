@@ -691,3 +691,38 @@ TEST(CApiThreads, OnePipelinePerThreadGivesIdenticalResults) {
   ASSERT_EQ(failures.load(), 0);
   for (int t = 0; t < kThreads; ++t) expect_same_samples(got[t], expected);
 }
+
+TEST(CApiThreads, MessagesAndSingleStagesStayPerThread) {
+  const cv::Mat crop = page_bgr()(cv::Rect(100, 300, 400, 250)).clone();
+  const ecgdig_image_view view = view_of(crop, ECGDIG_PIXEL_BGR8);
+  PipelinePtr p{make_pipeline()};
+  MapsPtr reference;
+  ASSERT_EQ(ecgdig_segment_image(p.p, &view, &reference.m), ECGDIG_OK) << last_error();
+  const float *expected = nullptr;
+  int32_t w = 0, h = 0;
+  ASSERT_EQ(ecgdig_maps_get(reference.m, ECGDIG_MAP_TRACE, &expected, &w, &h), ECGDIG_OK);
+
+  constexpr int kThreads = 4;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      ecgdig_pipeline *mine = make_pipeline();
+      const std::string missing = "/nonexistent/thread_" + std::to_string(t) + ".png";
+      for (int i = 0; i < 5; ++i) {
+        ecgdig_result *r = nullptr;
+        if (ecgdig_digitize_file(mine, missing.c_str(), &r) != ECGDIG_E_IO || r) ++failures;
+        if (last_error().find(missing) == std::string::npos) ++failures;  // never another thread's
+        MapsPtr m;
+        const float *trace = nullptr;
+        int32_t mw = 0, mh = 0;
+        if (ecgdig_segment_image(mine, &view, &m.m) != ECGDIG_OK ||
+            ecgdig_maps_get(m.m, ECGDIG_MAP_TRACE, &trace, &mw, &mh) != ECGDIG_OK ||
+            mw != w || mh != h || std::memcmp(trace, expected, sizeof(float) * w * h) != 0)
+          ++failures;
+      }
+      ecgdig_pipeline_free(mine);
+    });
+  for (auto &th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+}
