@@ -102,15 +102,14 @@ def version():
     return _lib.ecgdig_version().decode()
 
 
-class Result:
-    """One digitized page; the arrays it returns are copies, valid after close()."""
+class _Handle:
+    """Owns one C object; freed by close(), `with`, or garbage collection."""
 
-    def __init__(self, handle):
-        self._handle = handle
+    _free = None  # name of the C function that frees the handle
 
     def close(self):
-        if self._handle:
-            _lib.ecgdig_result_free(self._handle)
+        if getattr(self, "_handle", None):
+            getattr(_lib, self._free)(self._handle)
             self._handle = None
 
     def __del__(self):
@@ -121,6 +120,15 @@ class Result:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class Result(_Handle):
+    """One digitized page; the arrays it returns are copies, valid after close()."""
+
+    _free = "ecgdig_result_free"
+
+    def __init__(self, handle):
+        self._handle = handle
 
     @property
     def layout(self):
@@ -150,8 +158,10 @@ class Result:
         _check(_lib.ecgdig_result_write(self._handle, os.fsencode(path), _RECORD_FORMATS[fmt]))
 
 
-class Pipeline:
+class Pipeline(_Handle):
     """A digitizing pipeline; use one per thread."""
+
+    _free = "ecgdig_pipeline_free"
 
     def __init__(self, num_threads=0, output_fs_hz=500.0, segmenter=None, layout=None):
         opts = _Options()
@@ -162,20 +172,6 @@ class Pipeline:
         opts.layout = layout.encode() if layout else None
         self._handle = ctypes.c_void_p()
         _check(_lib.ecgdig_pipeline_create(ctypes.byref(opts), ctypes.byref(self._handle)))
-
-    def close(self):
-        if self._handle:
-            _lib.ecgdig_pipeline_free(self._handle)
-            self._handle = None
-
-    def __del__(self):
-        self.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def digitize_file(self, path, page=0):
         """Digitizes one page (0-based) of an image file or PDF."""
