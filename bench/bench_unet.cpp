@@ -10,6 +10,7 @@
 #include "ecgdig/registry.hpp"
 #include "ecgdig/render.hpp"
 #include "ecgdig/segmenter.hpp"
+#include "ecgdig/version.hpp"
 
 namespace {
 
@@ -29,7 +30,7 @@ const std::filesystem::path &bench_weights() {
 }
 
 void BM_UnetSegment(benchmark::State &state) {
-  if (!ecgdig::Registry<ecgdig::Segmenter>::global().contains("unet")) {
+  if (!ecgdig::built_with_torch()) {
     state.SkipWithError("built without LibTorch (ECGDIG_WITH_TORCH=OFF)");
     return;
   }

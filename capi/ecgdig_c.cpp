@@ -251,7 +251,7 @@ uint32_t ecgdig_abi_version(void) { return ECGDIG_ABI_VERSION; }
 int ecgdig_has_feature(ecgdig_feature feature) {
   try {
     if (feature == ECGDIG_FEATURE_TORCH)
-      return ecgdig::Registry<ecgdig::Segmenter>::global().contains("unet") ? 1 : 0;
+      return ecgdig::built_with_torch() ? 1 : 0;
     return 0;
   } catch (...) {
     return 0;

@@ -13,5 +13,7 @@ namespace ecgdig {
 inline namespace v1 {
 /// Version of the library actually loaded (may differ from the header's).
 ECGDIG_API const char *version();
+/// True when this build has the LibTorch U-Net segmenter ("unet") and trainer.
+ECGDIG_API bool built_with_torch();
 }  // namespace v1
 }  // namespace ecgdig

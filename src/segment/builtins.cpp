@@ -1,4 +1,5 @@
 #include "core/builtin_stages.hpp"
+#include "ecgdig/error.hpp"
 #include "segment/classical_segmenter.hpp"
 #ifdef ECGDIG_HAS_TORCH
 #include "segment/unet_segmenter.hpp"
@@ -12,6 +13,13 @@ void add_builtin_stages(Registry<Segmenter> &registry) {
   registry.add("classical", make_classical_segmenter);
 #ifdef ECGDIG_HAS_TORCH
   registry.add("unet", make_unet_segmenter);
+#else
+  // Known by name so the user learns why it is missing, not just that it is.
+  registry.add("unet", [](const StageOptions &) -> std::unique_ptr<Segmenter> {
+    throw Error(ErrorCode::Unsupported,
+                "segmenter 'unet' needs LibTorch: rebuild with -DECGDIG_WITH_TORCH=ON, or use "
+                "--segmenter classical");
+  });
 #endif
 }
 

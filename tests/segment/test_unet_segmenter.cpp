@@ -10,7 +10,9 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "ecgdig/error.hpp"
+#include "ecgdig/registry.hpp"
 #include "ecgdig/render.hpp"
+#include "ecgdig/segmenter.hpp"
 #include "train/unet_test_support.hpp"
 
 namespace ecgdig {
@@ -18,6 +20,17 @@ namespace {
 
 using test::fresh_dir;
 using test::have_torch;
+
+TEST(UnetWithoutTorch, AskingForItNamesTheBuildOption) {
+  if (have_torch()) GTEST_SKIP() << "built with LibTorch";
+  try {
+    Registry<Segmenter>::global().create("unet");
+    FAIL() << "no error";
+  } catch (const Error &e) {
+    EXPECT_EQ(e.code(), ErrorCode::Unsupported);
+    EXPECT_NE(std::string(e.what()).find("ECGDIG_WITH_TORCH=ON"), std::string::npos) << e.what();
+  }
+}
 
 /// Weights of a tiny net trained for a few steps, made once for the suite.
 class UnetSegmenterTest : public ::testing::Test {

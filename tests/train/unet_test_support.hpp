@@ -7,13 +7,12 @@
 
 #define ECGDIG_EXPERIMENTAL
 #include "ecgdig/experimental/train.hpp"
-#include "ecgdig/registry.hpp"
-#include "ecgdig/segmenter.hpp"
+#include "ecgdig/version.hpp"
 
 namespace ecgdig::test {
 
 /// True when the library was built with LibTorch (the "unet" segmenter exists).
-inline bool have_torch() { return Registry<Segmenter>::global().contains("unet"); }
+inline bool have_torch() { return built_with_torch(); }
 
 /// A fresh folder under $ECGDIG_TEST_TMP (or the system temp folder).
 inline std::filesystem::path fresh_dir(const std::string &name) {
