@@ -10,9 +10,6 @@
 namespace ecgdig {
 inline namespace v1 {
 
-/// The lead's gain on paper: chest leads (V1-V6) use the layout's chest gain.
-ECGDIG_API double lead_gain_mm_per_mv(const Layout &layout, const std::string &lead_name);
-
 /// Draws the digitized traces (re-projected from mV and seconds back to
 /// pixels), each panel's box and lead name, and a 1 mV x 0.2 s scale mark
 /// with the measured pixels per mm on the rectified page.

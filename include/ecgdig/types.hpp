@@ -108,6 +108,10 @@ struct Layout {
   double confidence = 0;          ///< 0..1
 };
 
+/// The gain a lead is printed at: chest leads (names starting with V, also
+/// when printed inverted as "-V...") use the layout's chest gain.
+ECGDIG_API double lead_gain_mm_per_mv(const Layout &layout, const std::string &lead_name);
+
 /// Time spent in one stage.
 struct StageTiming {
   std::string stage;  ///< "preprocess", "segment", "grid", "layout", "extract"

@@ -16,12 +16,6 @@ const cv::Scalar kPalette[] = {{255, 64, 0}, {0, 160, 0}, {200, 0, 200}, {0, 140
 
 }  // namespace
 
-double lead_gain_mm_per_mv(const Layout &layout, const std::string &lead_name) {
-  int index = standard_lead_index(lead_name);
-  bool chest = index >= 6;
-  return chest ? layout.chest_gain_mm_per_mv : layout.gain_mm_per_mv;
-}
-
 cv::Mat draw_overlay(const Result &result) {
   if (result.rectified_bgr.empty())
     throw Error(ErrorCode::InvalidArgument, "draw_overlay: the result has no rectified page");

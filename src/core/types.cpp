@@ -66,6 +66,12 @@ cv::Mat Record::to_matrix() const {
   return m;
 }
 
+double lead_gain_mm_per_mv(const Layout &layout, const std::string &lead_name) {
+  const std::size_t first = !lead_name.empty() && lead_name[0] == '-' ? 1 : 0;
+  const bool chest = lead_name.size() > first && (lead_name[first] == 'V' || lead_name[first] == 'v');
+  return chest ? layout.chest_gain_mm_per_mv : layout.gain_mm_per_mv;
+}
+
 const char *to_string(ScaleSource source) {
   switch (source) {
     case ScaleSource::Grid: return "grid";

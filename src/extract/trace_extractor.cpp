@@ -277,10 +277,6 @@ std::pair<std::string, double> plain_name(const std::string &name) {
   return {name, 1.0};
 }
 
-bool is_chest_lead(const std::string &name) {
-  return !name.empty() && (name[0] == 'V' || name[0] == 'v');
-}
-
 }  // namespace
 
 TraceExtractorOptions TraceExtractorOptions::from(const StageOptions &options) {
@@ -336,8 +332,7 @@ Record TraceExtractor::extract(const SegmentationMaps &maps, const Geometry &geo
     const int x_last =
         std::min(width - 1, static_cast<int>(std::ceil(box.box_px.br().x - 0.5)) - 1);
     // Search well beyond the band: tall complexes reach into the next rows.
-    const double gain = is_chest_lead(plain_name(box.name).first) ? layout.chest_gain_mm_per_mv
-                                                                  : layout.gain_mm_per_mv;
+    const double gain = lead_gain_mm_per_mv(layout, box.name);
     const double reach = std::max(box.box_px.height, kReachMv * gain * geometry.px_per_mm_y);
     const int y0 = std::max(0, static_cast<int>(std::min(box.box_px.y, box.baseline_y_px - reach)));
     const int y1 = std::min(
@@ -419,7 +414,7 @@ Record TraceExtractor::extract(const SegmentationMaps &maps, const Geometry &geo
     if (in_band < kMinInBand * static_cast<double>(y.size())) std::fill(y.begin(), y.end(), kNaN);
     a.columns += y.size();
     a.traced += std::count_if(y.begin(), y.end(), [](double v) { return std::isfinite(v); });
-    const double gain = is_chest_lead(name) ? layout.chest_gain_mm_per_mv : layout.gain_mm_per_mv;
+    const double gain = lead_gain_mm_per_mv(layout, name);
     const double mv_per_px = sign / (geometry.px_per_mm_y * gain);
     const double max_gap_px = std::max(1.0, options_.max_gap_mm * geometry.px_per_mm_x);
     std::vector<float> samples(n_out, std::numeric_limits<float>::quiet_NaN());

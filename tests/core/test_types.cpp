@@ -58,3 +58,14 @@ TEST(Types, RectifyFillsOutsideWithBlankPaper) {
   EXPECT_EQ(rectify(map, g).at<float>(5, 2), 0.0f);
   EXPECT_EQ(rectify(map, g).at<float>(5, 20), 1.0f);
 }
+
+TEST(Types, ChestLeadsUseTheChestGain) {
+  Layout layout;
+  layout.gain_mm_per_mv = 10;
+  layout.chest_gain_mm_per_mv = 5;
+  EXPECT_EQ(lead_gain_mm_per_mv(layout, "II"), 10);
+  EXPECT_EQ(lead_gain_mm_per_mv(layout, "-aVR"), 10);
+  EXPECT_EQ(lead_gain_mm_per_mv(layout, "V1"), 5);
+  EXPECT_EQ(lead_gain_mm_per_mv(layout, "v6"), 5);
+  EXPECT_EQ(lead_gain_mm_per_mv(layout, "-V2"), 5);
+}
