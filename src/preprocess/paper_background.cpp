@@ -43,6 +43,32 @@ cv::Mat estimate_paper_background(const cv::Mat &image) {
   return background;
 }
 
+void extend_paper(cv::Mat &bgr, const cv::Mat &outside) {
+  const double shrink = std::min(1.0, double(kBackgroundLongSidePx) / std::max(bgr.cols, bgr.rows));
+  cv::Mat small, small_outside;
+  cv::resize(bgr, small, cv::Size(), shrink, shrink, cv::INTER_AREA);
+  cv::resize(outside, small_outside, small.size(), 0, 0, cv::INTER_AREA);
+  // Any trace of the outside makes a pixel outside, so no table colour is copied.
+  small_outside = small_outside > 0;
+  const int window = std::max(3, (std::max(small.cols, small.rows) / 100) | 1);
+  cv::morphologyEx(small, small, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_RECT, {window, window}));
+  // Labels of the nearest inside pixel, numbered in raster order.
+  std::vector<cv::Vec3b> paper;
+  for (int y = 0; y < small.rows; ++y)
+    for (int x = 0; x < small.cols; ++x)
+      if (!small_outside.at<std::uint8_t>(y, x)) paper.push_back(small.at<cv::Vec3b>(y, x));
+  if (paper.empty()) return;
+  cv::Mat distance, labels;
+  cv::distanceTransform(small_outside, distance, labels, cv::DIST_L2, 3, cv::DIST_LABEL_PIXEL);
+  for (int y = 0; y < small.rows; ++y)
+    for (int x = 0; x < small.cols; ++x)
+      if (small_outside.at<std::uint8_t>(y, x))
+        small.at<cv::Vec3b>(y, x) = paper[static_cast<std::size_t>(labels.at<int>(y, x) - 1)];
+  cv::Mat filled;
+  cv::resize(small, filled, bgr.size(), 0, 0, cv::INTER_LINEAR);
+  filled.copyTo(bgr, outside);
+}
+
 }  // namespace detail
 }  // namespace v1
 }  // namespace ecgdig

@@ -16,6 +16,12 @@ namespace detail {
 /// are not taken for paper.
 cv::Mat estimate_paper_background(const cv::Mat &image);
 
+/// Paints the pixels of `bgr` (CV_8UC3) where `outside` (CV_8U) is set with
+/// the colour of the nearest bare paper (ink closed away), so that the paper
+/// colour estimated near the paper's edge is the paper's own and not that of
+/// a table around it.
+void extend_paper(cv::Mat &bgr, const cv::Mat &outside);
+
 }  // namespace detail
 }  // namespace v1
 }  // namespace ecgdig

@@ -206,7 +206,8 @@ TEST_P(DegradedPage, TraceIsStillFound) {
   const SegmentationMaps maps = classical()->segment(prepared.bgr);
   expect_valid_maps(maps, prepared.bgr.size());
   cv::Mat truth;
-  cv::resize(page.trace_mask, truth, prepared.bgr.size(), 0, 0, cv::INTER_NEAREST);
+  // The preprocessor keeps only the paper of a photo.
+  cv::resize(page.trace_mask(prepared.page_px), truth, prepared.bgr.size(), 0, 0, cv::INTER_NEAREST);
   const Scores trace = score_trace(maps.trace, truth);
   std::cout << param.preset << " seed " << param.seed << ": trace P " << trace.precision << " R " << trace.recall << "\n";
   EXPECT_GE(trace.recall, param.min_recall);
@@ -214,11 +215,12 @@ TEST_P(DegradedPage, TraceIsStillFound) {
 }
 
 // Measured (P, R): light/1 0.81, 0.99; heavy/3 0.90, 0.69; bw/1 0.92, 0.99; rotated/1 0.90, 1.00;
-// crease/3 0.92, 1.00; photo/2 0.71, 1.00 (the table around the page costs precision).
+// crease/3 0.92, 1.00; photo/2 0.94, 0.93 (the table around the page, which cost
+// precision, is cropped away; QRS complexes stacked across rows form vertical runs).
 INSTANTIATE_TEST_SUITE_P(Presets, DegradedPage,
                          ::testing::Values(Degraded{"light", 1, 0.95, 0.7}, Degraded{"heavy", 3, 0.6, 0.8},
                                            Degraded{"bw", 1, 0.95, 0.8}, Degraded{"rotated", 1, 0.95, 0.75},
-                                           Degraded{"crease", 3, 0.95, 0.8}, Degraded{"photo", 2, 0.95, 0.6}),
+                                           Degraded{"crease", 3, 0.95, 0.8}, Degraded{"photo", 2, 0.88, 0.85}),
                          [](const auto &info) { return std::string(info.param.preset); });
 
 TEST(ClassicalSegmenter, SkewedBlackGridIsStillGrid) {
