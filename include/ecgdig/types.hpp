@@ -98,6 +98,18 @@ struct LeadBox {
   double duration_s = 0;      ///< time span of the panel
 };
 
+/// What a layout's paper speed or gain was taken from, most trusted first.
+enum class ScaleEvidence {
+  Option,            ///< given by the caller (stage options)
+  CalibrationPulse,  ///< the 1 mV, 0.2 s calibration pulse at a row's start
+  PrintedText,       ///< the scale printed on the page ("25 mm/s", "10 mm/mV")
+  PageGeometry,      ///< the row length: a 12-lead page shows 10 s
+  Assumed,           ///< nothing on the page told; 25 mm/s and 10 mm/mV
+};
+
+/// Short name of a scale evidence, e.g. "calibration pulse".
+ECGDIG_API const char *to_string(ScaleEvidence evidence);
+
 /// Which lead is where on the page.
 struct Layout {
   std::string name;               ///< template name, e.g. "3x4+1", "6x2", "12x1"
@@ -106,6 +118,9 @@ struct Layout {
   double chest_gain_mm_per_mv = 10;  ///< gain of V1-V6 when printed with a split gain
   std::vector<LeadBox> leads;     ///< one per panel (a lead may appear twice: rhythm strip)
   double confidence = 0;          ///< 0..1
+  ScaleEvidence speed_evidence = ScaleEvidence::Assumed;       ///< source of paper_speed_mm_s
+  ScaleEvidence gain_evidence = ScaleEvidence::Assumed;        ///< source of gain_mm_per_mv
+  ScaleEvidence chest_gain_evidence = ScaleEvidence::Assumed;  ///< source of chest_gain_mm_per_mv
 };
 
 /// The gain a lead is printed at: chest leads (names starting with V, also

@@ -110,6 +110,17 @@ Result Pipeline::run(const cv::Mat &image) const {
   result.layout = timed("layout", diag, [&] {
     return s.lead_layout->locate(result.rectified_bgr, result.rectified_maps, result.geometry);
   });
+  // Speed and gains not measured on a calibration pulse (nor given) are worth a look.
+  const Layout &layout = result.layout;
+  const auto measured = [](ScaleEvidence e) {
+    return e == ScaleEvidence::CalibrationPulse || e == ScaleEvidence::Option;
+  };
+  if (!measured(layout.speed_evidence) || !measured(layout.gain_evidence) ||
+      !measured(layout.chest_gain_evidence))
+    diag.warnings.push_back(fmt::format(
+        "scale: {} mm/s ({}), {} mm/mV ({}), chest {} mm/mV ({})", layout.paper_speed_mm_s,
+        to_string(layout.speed_evidence), layout.gain_mm_per_mv, to_string(layout.gain_evidence),
+        layout.chest_gain_mm_per_mv, to_string(layout.chest_gain_evidence)));
   // Noise, photos and texture can still yield "rows"; with neither a measured
   // scale nor a fitting template there is no evidence of an ECG at all.
   const bool scale_measured = result.geometry.scale_source == ScaleSource::Grid ||

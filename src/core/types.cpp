@@ -83,6 +83,17 @@ const char *to_string(ScaleSource source) {
   return "unknown";
 }
 
+const char *to_string(ScaleEvidence evidence) {
+  switch (evidence) {
+    case ScaleEvidence::Option: return "option";
+    case ScaleEvidence::CalibrationPulse: return "calibration pulse";
+    case ScaleEvidence::PrintedText: return "printed scale";
+    case ScaleEvidence::PageGeometry: return "row length";
+    case ScaleEvidence::Assumed: return "assumed";
+  }
+  return "unknown";
+}
+
 cv::Mat rectify(const cv::Mat &image, const Geometry &geometry, int interpolation) {
   if (image.empty()) throw Error(ErrorCode::InvalidArgument, "rectify: empty image");
   cv::Size size = geometry.rectified_size.area() > 0 ? geometry.rectified_size : image.size();

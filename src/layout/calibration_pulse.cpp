@@ -23,10 +23,11 @@ std::pair<int, int> top_run(const cv::Mat &mask, int x, int top, int bottom) {
 
 }  // namespace
 
-double snap_to(double value, std::initializer_list<double> choices, double tolerance) {
+std::optional<double> snap_to(double value, std::initializer_list<double> choices,
+                              double tolerance) {
   for (double c : choices)
     if (std::abs(value - c) <= tolerance * c) return c;
-  return value;
+  return std::nullopt;
 }
 
 std::optional<CalibrationPulse> find_calibration_pulse(const cv::Mat &mask, int x_begin,

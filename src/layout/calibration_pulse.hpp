@@ -29,9 +29,10 @@ std::optional<CalibrationPulse> find_calibration_pulse(const cv::Mat &mask, int 
                                                        int row_top_px, int row_bottom_px,
                                                        double px_per_mm_x, double px_per_mm_y);
 
-/// `value` snapped to the nearest of `choices` when within `tolerance`
-/// (relative); `value` itself otherwise.
-double snap_to(double value, std::initializer_list<double> choices, double tolerance);
+/// The first of `choices` within `tolerance` (relative) of `value`; nothing
+/// when none is.
+std::optional<double> snap_to(double value, std::initializer_list<double> choices,
+                              double tolerance);
 
 }  // namespace detail
 }  // namespace v1

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <iterator>
 #include <limits>
+#include <utility>
 
 #include <opencv2/imgproc.hpp>
 
@@ -22,11 +24,6 @@ constexpr double kMinMargin = 0.05;
 constexpr double kMaxBarAspect = 0.3;  // a lone bar this narrow is the name "I"
 constexpr double kMaxLetterMm = 6.0;
 
-struct Glyphs {
-  std::string name;
-  cv::Mat shape;  // CV_32F, kNormHeightPx high, blurred
-};
-
 cv::Mat normalised(const cv::Mat &ink, int width) {
   cv::Mat f, out;
   ink.convertTo(f, CV_32F, 1.0 / 255);
@@ -41,26 +38,6 @@ cv::Mat tight(const cv::Mat &ink) {
   return points.empty() ? cv::Mat() : ink(cv::boundingRect(points));
 }
 
-const std::vector<Glyphs> &templates() {
-  static const std::vector<Glyphs> all = [] {
-    std::vector<Glyphs> out;
-    for (int font : {cv::FONT_HERSHEY_SIMPLEX, cv::FONT_HERSHEY_DUPLEX, cv::FONT_HERSHEY_PLAIN})
-      for (int thickness : {2, 4, 6})
-        for (const char *name : kStandardLeads) {
-          cv::Mat canvas = cv::Mat::zeros(120, 400, CV_8U);
-          const double scale = cv::getFontScaleFromHeight(font, 60, thickness);
-          cv::putText(canvas, name, {20, 90}, font, scale, cv::Scalar(255), thickness, cv::LINE_AA);
-          cv::threshold(canvas, canvas, 127, 255, cv::THRESH_BINARY);
-          const cv::Mat word = tight(canvas);
-          const int width =
-              static_cast<int>(std::lround(kNormHeightPx * double(word.cols) / word.rows));
-          out.push_back({name, normalised(word, width)});
-        }
-    return out;
-  }();
-  return all;
-}
-
 double correlation(const cv::Mat &a, const cv::Mat &b) {
   const cv::Scalar ma = cv::mean(a), mb = cv::mean(b);
   const cv::Mat da = a - ma[0], db = b - mb[0];
@@ -70,25 +47,59 @@ double correlation(const cv::Mat &a, const cv::Mat &b) {
 
 }  // namespace
 
-std::optional<ReadName> read_lead_name(const cv::Mat &ink) {
+WordReader::WordReader(const std::vector<std::string> &vocabulary, const std::vector<int> &fonts,
+                       const std::vector<int> &strokes)
+    : words_(vocabulary) {
+  for (int font : fonts)
+    for (int thickness : strokes)
+      for (std::size_t w = 0; w < words_.size(); ++w) {
+        const double scale = cv::getFontScaleFromHeight(font, 60, thickness);
+        int base = 0;
+        const cv::Size size = cv::getTextSize(words_[w], font, scale, thickness, &base);
+        cv::Mat canvas = cv::Mat::zeros(160, size.width + 40, CV_8U);
+        cv::putText(canvas, words_[w], {20, 110}, font, scale, cv::Scalar(255), thickness,
+                    cv::LINE_AA);
+        cv::threshold(canvas, canvas, 127, 255, cv::THRESH_BINARY);
+        const cv::Mat word = tight(canvas);
+        const int width =
+            static_cast<int>(std::lround(kNormHeightPx * double(word.cols) / word.rows));
+        templates_.push_back({static_cast<int>(w), normalised(word, width)});
+      }
+}
+
+std::optional<ReadWord> WordReader::read(const cv::Mat &ink) const {
   const cv::Mat word = ink.empty() ? cv::Mat() : tight(ink);
   if (word.empty() || word.rows < 6) return std::nullopt;
   const double aspect = double(word.cols) / word.rows;
-  if (aspect < kMaxBarAspect) return ReadName{"I", 1.0};
-  std::array<double, kStandardLeads.size()> best{};
-  for (const Glyphs &g : templates()) {
-    const double t_aspect = double(g.shape.cols) / g.shape.rows;
+  std::vector<double> best(words_.size(), 0.0);
+  std::vector<std::pair<int, cv::Mat>> resized;  // the word at each template width
+  for (const Template &t : templates_) {
+    const double t_aspect = double(t.shape.cols) / t.shape.rows;
     if (aspect > kMaxAspectRatio * t_aspect || t_aspect > kMaxAspectRatio * aspect) continue;
-    const double score = correlation(normalised(word, g.shape.cols), g.shape);
-    const int index = standard_lead_index(g.name);
-    best[index] = std::max(best[index], score);
+    auto it = std::find_if(resized.begin(), resized.end(),
+                           [&](const auto &r) { return r.first == t.shape.cols; });
+    if (it == resized.end()) {
+      resized.emplace_back(t.shape.cols, normalised(word, t.shape.cols));
+      it = std::prev(resized.end());
+    }
+    best[t.word] = std::max(best[t.word], correlation(it->second, t.shape));
   }
   const auto top = std::max_element(best.begin(), best.end());
   double second = 0;
   for (auto it = best.begin(); it != best.end(); ++it)
     if (it != top) second = std::max(second, *it);
   if (*top < kMinScore || *top - second < kMinMargin) return std::nullopt;
-  return ReadName{kStandardLeads[top - best.begin()], *top};
+  return ReadWord{words_[top - best.begin()], *top};
+}
+
+std::optional<ReadWord> read_lead_name(const cv::Mat &ink) {
+  static const WordReader reader(
+      {kStandardLeads.begin(), kStandardLeads.end()},
+      {cv::FONT_HERSHEY_SIMPLEX, cv::FONT_HERSHEY_DUPLEX, cv::FONT_HERSHEY_PLAIN});
+  const cv::Mat word = ink.empty() ? cv::Mat() : tight(ink);
+  if (word.empty() || word.rows < 6) return std::nullopt;
+  if (double(word.cols) / word.rows < kMaxBarAspect) return ReadWord{"I", 1.0};
+  return reader.read(word);
 }
 
 cv::Rect find_word(const std::vector<cv::Rect> &marks, double x_px, double y_min, double y_max,

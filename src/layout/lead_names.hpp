@@ -1,5 +1,6 @@
 #pragma once
-// Reading a printed lead name ("I", "aVR", "V5", ...) from its ink.
+// Reading printed words from their ink: lead names ("I", "aVR", "V5", ...)
+// and the words of the printed scale ("25", "mm/s", "(chest)", ...).
 
 #include <optional>
 #include <string>
@@ -11,18 +12,42 @@ namespace ecgdig {
 inline namespace v1 {
 namespace detail {
 
-/// A lead name read from the page, with how well it matched (0..1).
-struct ReadName {
-  std::string name;
+/// A word read from the page, with how well it matched (0..1).
+struct ReadWord {
+  std::string text;
   double score = 0;
 };
 
-/// Classifies a word of ink by template matching against the twelve names
-/// drawn in the Hershey fonts at several stroke widths: aspect ratio first,
-/// then correlation of the blurred shapes at a common size.
+/// Template matching against a closed vocabulary drawn in Hershey fonts at
+/// several stroke widths: aspect ratio first, then correlation of the
+/// blurred shapes at a common height. Immutable once built.
+class WordReader {
+ public:
+  /// @param vocabulary the words to tell apart (words that only compete,
+  ///        such as "ms" beside "mm/s", belong in it too)
+  /// @param fonts cv::HersheyFonts the templates are drawn in
+  /// @param strokes stroke widths in px of 60 px high capitals (2: hairline, 8: bold)
+  WordReader(const std::vector<std::string> &vocabulary, const std::vector<int> &fonts,
+             const std::vector<int> &strokes = {2, 4, 6});
+
+  /// The best word for a piece of ink when it is clearly better than the others.
+  /// @param ink CV_8UC1, non-zero on the word's pixels (cropped to the word or not)
+  std::optional<ReadWord> read(const cv::Mat &ink) const;
+
+ private:
+  struct Template {
+    int word = 0;   // index in words_
+    cv::Mat shape;  // CV_32F, kNormHeightPx high, blurred
+  };
+  std::vector<std::string> words_;
+  std::vector<Template> templates_;
+};
+
+/// Classifies a word of ink as one of the twelve lead names; a lone narrow
+/// bar is "I".
 /// @param ink CV_8UC1, non-zero on the word's pixels, cropped to the word
 /// @return the best name when it is clearly better than the others
-std::optional<ReadName> read_lead_name(const cv::Mat &ink);
+std::optional<ReadWord> read_lead_name(const cv::Mat &ink);
 
 /// The word that starts nearest to `x_px` on the line of text nearest the
 /// baseline: marks (glyph boxes) clear of the baseline whose centre lies in

@@ -14,6 +14,7 @@
 #include "layout/calibration_pulse.hpp"
 #include "layout/layout_templates.hpp"
 #include "layout/lead_names.hpp"
+#include "layout/scale_text.hpp"
 
 namespace ecgdig {
 inline namespace v1 {
@@ -25,6 +26,11 @@ constexpr double kMinRowSeparationMm = 6;  // closest two baselines can be
 constexpr double kDefaultSpeedMmS = 25;
 constexpr double kDefaultGainMmMv = 10;
 constexpr double kGainTolerance = 0.12;      // a pulse height this close to 5/10/20 mm is that gain
+constexpr double kPulseWidthTolerance = 0.2;  // a width this close to 0.2 s at 12.5/25/50 mm/s
+// A 12-lead page shows 10 s; rows this long at 25 mm/s (pulse, overhang and
+// noise included) are taken for 50 mm/s.
+constexpr double kMaxPageSeconds = 11;
+constexpr double kMaxPulseMm = 20;            // 1 mV at the largest gain a pulse is read at
 constexpr double kMinWideFraction = 0.5;     // less of the ink in wide components: a broken trace
 constexpr double kJoinGapMm = 1.2;           // gaps in a broken trace joined before judging width
 constexpr double kRuledLineFraction = 0.97;  // a row or column of the map this full is a ruled line
@@ -384,6 +390,73 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
+// Speed and gains, each from the most trusted evidence the page has: the
+// options, then the calibration pulses (a pulse shows the gain of its row's
+// first lead, so chest rows give the chest gain), then the printed scale,
+// then the row length (a 12-lead page shows 10 s); else 25 mm/s and 10 mm/mV,
+// and a chest gain assumed equal to the limb gain.
+void set_scale(Layout &layout, const TemplateLayoutOptions &options, const std::vector<Row> &rows,
+               const Match &match, const std::vector<double> &pulse_widths_mm,
+               const PageMasks &masks, double row_px, double ppmm_x, double ppmm_y) {
+  std::vector<double> limb_pulses_mm, chest_pulses_mm;
+  for (std::size_t j = 0; j < match.layout->rows.size(); ++j) {
+    const int i = static_cast<int>(j) + match.offset;
+    if (i < 0 || i >= static_cast<int>(rows.size()) || !rows[i].pulse) continue;
+    std::string first = match.layout->rows[j].leads.front();
+    if (first[0] == '-') first.erase(0, 1);
+    (standard_lead_index(first) >= 6 ? chest_pulses_mm : limb_pulses_mm)
+        .push_back(rows[i].pulse->height_px() / ppmm_y);
+  }
+  const auto pulse_gain = [](const std::vector<double> &heights_mm) -> std::optional<double> {
+    if (heights_mm.empty()) return std::nullopt;
+    return snap_to(median(heights_mm), {5.0, 10.0, 20.0}, kGainTolerance);
+  };
+  const std::optional<double> limb_pulse = pulse_gain(limb_pulses_mm),
+                              chest_pulse = pulse_gain(chest_pulses_mm);
+  std::optional<double> pulse_speed;
+  if (!pulse_widths_mm.empty()) {  // the pulse lasts 0.2 s
+    if (const auto width_mm =
+            snap_to(median(pulse_widths_mm), {2.5, 5.0, 10.0}, kPulseWidthTolerance))
+      pulse_speed = *width_mm / 0.2;
+  }
+  const PrintedScale printed = read_printed_scale(masks.dark, masks.marks, ppmm_y);
+  std::optional<double> geometry_speed;
+  if (row_px / ppmm_x / kDefaultSpeedMmS > kMaxPageSeconds &&
+      row_px / ppmm_x / 50 <= kMaxPageSeconds)
+    geometry_speed = 50;
+
+  using E = ScaleEvidence;
+  const auto pick = [](std::initializer_list<std::pair<std::optional<double>, E>> evidence,
+                       double fallback, double &value, E &source) {
+    for (const auto &[v, e] : evidence)
+      if (v) {
+        value = *v;
+        source = e;
+        return;
+      }
+    value = fallback;
+    source = E::Assumed;
+  };
+  const auto option = [](double v) { return v > 0 ? std::optional<double>(v) : std::nullopt; };
+  pick({{option(options.paper_speed_mm_s), E::Option},
+        {pulse_speed, E::CalibrationPulse},
+        {printed.speed_mm_s, E::PrintedText},
+        {geometry_speed, E::PageGeometry}},
+       kDefaultSpeedMmS, layout.paper_speed_mm_s, layout.speed_evidence);
+  pick({{option(options.gain_mm_per_mv), E::Option},
+        {limb_pulse, E::CalibrationPulse},
+        {printed.gain_mm_per_mv, E::PrintedText},
+        {chest_pulse, E::CalibrationPulse}},
+       kDefaultGainMmMv, layout.gain_mm_per_mv, layout.gain_evidence);
+  // A printed limb gain that contradicts the measured one discredits the printed chest gain.
+  const bool printed_agrees =
+      !printed.gain_mm_per_mv || *printed.gain_mm_per_mv == layout.gain_mm_per_mv;
+  pick({{option(options.chest_gain_mm_per_mv), E::Option},
+        {chest_pulse, E::CalibrationPulse},
+        {printed_agrees ? printed.chest_gain_mm_per_mv : std::nullopt, E::PrintedText}},
+       layout.gain_mm_per_mv, layout.chest_gain_mm_per_mv, layout.chest_gain_evidence);
+}
+
 }  // namespace
 
 TemplateLayoutOptions TemplateLayoutOptions::from(const StageOptions &options) {
@@ -424,17 +497,23 @@ Layout TemplateLayout::locate(const cv::Mat & /*rectified_bgr*/, const Segmentat
   if (rows.empty())
     throw Error(ErrorCode::NotAnEcg, "lead layout: no trace rows found on the page");
 
-  std::vector<double> pulse_heights_mm, pulse_widths_mm;
-  for (Row &row : rows) {
-    row.pulse = find_calibration_pulse(masks.dark, static_cast<int>(row.x_begin_px - 16 * ppmm_x),
-                                       static_cast<int>(row.top_px),
-                                       static_cast<int>(row.bottom_px), ppmm_x, ppmm_y);
+  std::vector<double> pulse_widths_mm;
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    Row &row = rows[k];
+    // A pulse may rise above the row's band (20 mm on close rows), never
+    // past the row above's baseline: nothing else is left of the traces there.
+    const double above = k > 0 ? rows[k - 1].baseline_px + ppmm_y
+                               : row.baseline_px - (kMaxPulseMm + 1) * ppmm_y;
+    const int x_from = static_cast<int>(row.x_begin_px - 16 * ppmm_x);
+    for (double top : {row.top_px, std::max(0.0, std::min(row.top_px, above))}) {
+      row.pulse = find_calibration_pulse(masks.dark, x_from, static_cast<int>(top),
+                                         static_cast<int>(row.bottom_px), ppmm_x, ppmm_y);
+      if (row.pulse) break;
+    }
     // A pulse is 1 mV at a standard gain; a step of another height is a letter or a wave.
-    if (row.pulse && snap_to(row.pulse->height_px() / ppmm_y, {5.0, 10.0, 20.0}, kGainTolerance) ==
-                         row.pulse->height_px() / ppmm_y)
+    if (row.pulse && !snap_to(row.pulse->height_px() / ppmm_y, {5.0, 10.0, 20.0}, kGainTolerance))
       row.pulse.reset();
     if (!row.pulse) continue;
-    pulse_heights_mm.push_back(row.pulse->height_px() / ppmm_y);
     pulse_widths_mm.push_back(row.pulse->width_px() / ppmm_x);
     row.baseline_px = row.pulse->bottom_y_px;
     row.x_begin_px = std::max(row.x_begin_px, row.pulse->x_fall_px);
@@ -462,7 +541,7 @@ Layout TemplateLayout::locate(const cv::Mat & /*rectified_bgr*/, const Segmentat
         const cv::Rect word =
             find_word(masks.marks, x, spans[side].first, spans[side].second, r.baseline_px, ppmm_x);
         if (word.empty()) continue;
-        if (auto read = read_lead_name(masks.dark(word))) r.names[side][q] = read->name;
+        if (auto read = read_lead_name(masks.dark(word))) r.names[side][q] = read->text;
       }
     }
   insert_missing_rows(rows);
@@ -474,20 +553,6 @@ Layout TemplateLayout::locate(const cv::Mat & /*rectified_bgr*/, const Segmentat
     }
 
   Layout layout;
-  layout.paper_speed_mm_s = options_.paper_speed_mm_s;
-  if (!(layout.paper_speed_mm_s > 0))
-    layout.paper_speed_mm_s =
-        !pulse_widths_mm.empty() && snap_to(median(pulse_widths_mm), {10.0}, 0.25) == 10.0
-            ? 50
-            : kDefaultSpeedMmS;
-  layout.gain_mm_per_mv = options_.gain_mm_per_mv;
-  if (!(layout.gain_mm_per_mv > 0))
-    layout.gain_mm_per_mv = pulse_heights_mm.empty() ? kDefaultGainMmMv
-                                                     : snap_to(median(pulse_heights_mm),
-                                                               {5.0, 10.0, 20.0}, kGainTolerance);
-  layout.chest_gain_mm_per_mv =
-      options_.chest_gain_mm_per_mv > 0 ? options_.chest_gain_mm_per_mv : layout.gain_mm_per_mv;
-
   std::vector<const LayoutTemplate *> candidates;
   if (options_.layout == "auto")
     for (const auto &t : layout_templates()) candidates.push_back(&t);
@@ -502,6 +567,8 @@ Layout TemplateLayout::locate(const cv::Mat & /*rectified_bgr*/, const Segmentat
   const Match match = best_match(rows, candidates, columns_seen);
   layout.name = match.layout->name;
   layout.confidence = 1.0 / (1.0 + match.penalty);
+  set_scale(layout, options_, rows, match, pulse_widths_mm, masks, page_end - page_begin, ppmm_x,
+            ppmm_y);
 
   // Template rows without a page row (blank or erased) get a panel where the
   // row spacing puts them, so their leads come back empty rather than vanish.

@@ -14,9 +14,13 @@ namespace detail {
 /// Settings of the "template" lead layout (StageOptions keys in brackets).
 struct TemplateLayoutOptions {
   std::string layout = "auto";      ///< ["layout"] a template name forces it
-  double paper_speed_mm_s = 0;      ///< ["paper_speed_mm_s"] 0 = from the page, else 25
-  double gain_mm_per_mv = 0;        ///< ["gain_mm_per_mv"] 0 = from the pulse, else 10
-  double chest_gain_mm_per_mv = 0;  ///< ["chest_gain_mm_per_mv"] 0 = as gain_mm_per_mv
+  /// ["paper_speed_mm_s"] 0 = from the page (pulse width, printed scale, row length), else 25
+  double paper_speed_mm_s = 0;
+  /// ["gain_mm_per_mv"] 0 = from the page (pulse height, printed scale), else 10
+  double gain_mm_per_mv = 0;
+  /// ["chest_gain_mm_per_mv"] 0 = from the page (pulses of chest rows, printed
+  /// scale), else as gain_mm_per_mv
+  double chest_gain_mm_per_mv = 0;
 
   /// Reads the keys above; throws Error(InvalidArgument) on unknown layouts
   /// or non-positive values.

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <iostream>
 #include <string>
 
@@ -101,3 +102,83 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"3x4-cabrera", 25, 10, 10, false, true}));
 
 }  // namespace
+
+// Paper speed and gains read from the page alone: calibration pulses (a chest
+// row's pulse gives the chest gain), else the printed scale ("50 mm/s",
+// "10 mm/mV (limb), 20 mm/mV (chest)"), else 25 mm/s and 10 mm/mV assumed.
+struct ScaleCase {
+  const char *layout;
+  double speed_mm_s;
+  double limb_gain_mm_per_mv;
+  double chest_gain_mm_per_mv;
+  bool pulse;
+  bool header;  // prints the footer with the scale
+  std::uint64_t seed;
+  ecgdig::ScaleEvidence speed_from, gain_from, chest_from;
+  double page_width_mm = 279.4;
+};
+
+std::ostream &operator<<(std::ostream &os, const ScaleCase &c) {
+  return os << c.layout << " " << c.speed_mm_s << "mm/s " << c.limb_gain_mm_per_mv << "/"
+            << c.chest_gain_mm_per_mv << "mm/mV" << (c.pulse ? " pulse" : "")
+            << (c.header ? " footer" : "") << " seed " << c.seed;
+}
+
+class PageScale : public ::testing::TestWithParam<ScaleCase> {};
+
+TEST_P(PageScale, SpeedAndGainsComeFromThePage) {
+  const ScaleCase c = GetParam();
+  ecgdig::PageStyle style;
+  style.layout = c.layout;
+  style.paper_speed_mm_s = c.speed_mm_s;
+  style.limb_gain_mm_per_mv = c.limb_gain_mm_per_mv;
+  style.chest_gain_mm_per_mv = c.chest_gain_mm_per_mv;
+  style.calibration_pulse = c.pulse;
+  style.header_text = c.header;
+  style.seed = c.seed;
+  style.page_width_mm = c.page_width_mm;
+  ecgdig::SynthOptions synth;
+  synth.duration_s = 10;
+  const auto page = ecgdig::render_page(ecgdig::synthesize_ecg(synth, 11), style);
+  ecgdig::Geometry geometry;
+  geometry.rectified_size = page.bgr.size();
+  geometry.px_per_mm_x = geometry.px_per_mm_y = page.px_per_mm;
+  const auto layout = ecgdig::Registry<ecgdig::LeadLayout>::global()
+                          .create("template", {})
+                          ->locate(page.bgr, maps_from_masks(page), geometry);
+  EXPECT_EQ(layout.name, c.layout);
+  EXPECT_DOUBLE_EQ(layout.paper_speed_mm_s, c.speed_mm_s);
+  EXPECT_DOUBLE_EQ(layout.gain_mm_per_mv, c.limb_gain_mm_per_mv);
+  EXPECT_DOUBLE_EQ(layout.chest_gain_mm_per_mv, c.chest_gain_mm_per_mv);
+  EXPECT_EQ(layout.speed_evidence, c.speed_from) << to_string(layout.speed_evidence);
+  EXPECT_EQ(layout.gain_evidence, c.gain_from) << to_string(layout.gain_evidence);
+  EXPECT_EQ(layout.chest_gain_evidence, c.chest_from) << to_string(layout.chest_gain_evidence);
+}
+
+constexpr auto kPulse = ecgdig::ScaleEvidence::CalibrationPulse;
+constexpr auto kText = ecgdig::ScaleEvidence::PrintedText;
+constexpr auto kRowLength = ecgdig::ScaleEvidence::PageGeometry;
+constexpr auto kAssumed = ecgdig::ScaleEvidence::Assumed;
+
+INSTANTIATE_TEST_SUITE_P(
+    Evidence, PageScale,
+    ::testing::Values(
+        // Pulse width and height, without any text.
+        ScaleCase{"3x4+1", 50, 20, 20, true, false, 7, kPulse, kPulse, kAssumed},
+        ScaleCase{"6x2", 50, 5, 5, true, false, 7, kPulse, kPulse, kAssumed},
+        // Split gain: chest rows start with their own pulse.
+        ScaleCase{"12x1", 25, 10, 5, true, false, 7, kPulse, kPulse, kPulse},
+        ScaleCase{"6x1-chest", 25, 20, 20, true, false, 7, kPulse, kPulse, kPulse},
+        // No pulse: the footer tells, in a Hershey and a TrueType font.
+        ScaleCase{"3x4+1", 50, 10, 10, false, true, 9, kText, kText, kText},
+        ScaleCase{"6x2", 25, 5, 5, false, true, 3, kText, kText, kText},
+        ScaleCase{"3x4", 50, 20, 20, false, true, 5, kText, kText, kText},
+        ScaleCase{"3x4+1", 25, 10, 20, false, true, 5, kText, kText, kText},
+        // Split gain on a page whose pulses are all in limb rows: the footer gives the chest gain.
+        ScaleCase{"3x4+1", 25, 10, 20, true, true, 3, kPulse, kPulse, kText},
+        ScaleCase{"6x2", 50, 10, 5, true, true, 5, kPulse, kPulse, kText},
+        // No pulse, no text, a wide page: rows 340 mm long would show 13.6 s at 25 mm/s,
+        // more than a page shows.
+        ScaleCase{"3x4+1", 50, 10, 10, false, false, 7, kRowLength, kAssumed, kAssumed, 350},
+        // Nothing on the page: the defaults, said to be assumed.
+        ScaleCase{"3x4+1", 25, 10, 10, false, false, 7, kAssumed, kAssumed, kAssumed}));
