@@ -1,10 +1,10 @@
 #include "extract/trace_extractor.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <map>
-#include <set>
 #include <vector>
 
 #include <fmt/format.h>
@@ -20,16 +20,27 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // Dynamic-programme costs, per column, distances in mm.
 constexpr double kJumpCost = 2.0;       // per mm between a run and the next one
-constexpr double kSmoothCost = 0.05;    // per mm of centre movement
-constexpr double kBaselinePull = 0.03;  // per mm from the panel's baseline
+constexpr double kSmoothCost = 0.05;    // per mm of centre movement up to...
+constexpr double kSmoothNearMm = 3.0;   // ...this much, then...
+constexpr double kFarSmooth = 0.01;     // ...this per mm (steep strokes move far)
+constexpr double kBaselinePull = 0.03;  // per mm from the panel's baseline up to...
+constexpr double kPullNearMm = 10.0;    // ...this far, then...
+constexpr double kFarPull = 0.005;      // ...this per mm (tall waves reach far)
+constexpr double kFarSeconds = 0.2;     // a wave stays beyond the panel's band this long at most...
+constexpr double kStayFarCost = 1.0;    // ...a trace there longer pays this per column
 constexpr double kMissingCost = 1.0;    // a column without trace
-constexpr double kReenterCost = 0.5;    // picking up the trace after a missing stretch
-constexpr double kForeignCost = 0.8;    // a run that another panel's trace owns
-constexpr double kReachMv = 3.0;        // search this far from the baseline, at least the band
+constexpr double kReenterCost = 0.5;    // picking up the trace after a missing stretch...
+constexpr double kReenterSlope = 0.1;   // ...plus this per mm from where it was last seen
+constexpr double kShareCost = 0.3;      // a trace in a run another one passes through...
+constexpr double kShareThinCost = 2.0;  // ...or in a run too thin for two strokes
+constexpr double kCrossingLines = 2.0;  // a run this many line widths tall can be a crossing
+constexpr double kReachMv = 6.0;        // search this far from the baseline, at least the band
 constexpr double kMinInBand = 0.5;      // fraction of a panel's columns that must lie in its band
 constexpr double kEdgePx = 1.0;         // a trace's end value holds this far beyond it
 constexpr double kBarMinLines = 4.0;    // a separator bar is this many line widths tall...
 constexpr int kMinBarColumns = 3;       // ...and at least this many columns wide
+constexpr int kAlongColumns = 3;        // a trace's neighbours reach this many columns
+constexpr int kJointRounds = 2;         // passes over the pairs of neighbouring panels
 
 // A vertical stretch of trace pixels in one column.
 struct Run {
@@ -58,68 +69,210 @@ std::vector<Run> column_runs(const cv::Mat &mask_t, const cv::Mat &prob_t, int x
   return runs;
 }
 
-// Runs (x, top) that belong to another panel's trace.
-using RunSet = std::set<std::pair<int, int>>;
+// A trace's path: per column of its panel, the index of its run in that
+// column's runs (-1 where the trace is missing).
+using Path = std::vector<int>;
 
-// The run the trace passes through in each of columns [x_first, x_last]
-// (top = -1 where the trace is missing), by a dynamic programme over the
-// columns' runs plus a "missing" state. Runs in `foreign` cost extra.
-std::vector<Run> follow_trace(const cv::Mat &mask_t, const cv::Mat &prob_t, int x_first, int x_last,
-                              int y0, int y1, double baseline_px, double px_per_mm_y,
-                              const RunSet &foreign) {
-  const int n = std::max(0, x_last - x_first + 1);
-  std::vector<std::vector<Run>> runs(n);
-  for (int i = 0; i < n; ++i) runs[i] = column_runs(mask_t, prob_t, x_first + i, y0, y1);
+// The runs of every column of the page (empty outside the panels).
+using PageRuns = std::vector<std::vector<Run>>;
 
-  // cost[i][s]: best path cost ending in state s of column i; the last state is "missing".
-  std::vector<std::vector<double>> cost(n);
-  std::vector<std::vector<int>> from(n);
-  const auto unary = [&](int i, const Run &r) {
-    return kBaselinePull * std::abs(r.centre - baseline_px) / px_per_mm_y +
-           (foreign.count({x_first + i, r.top}) ? kForeignCost : 0.0);
+// Per column and run, how many traces' paths pass through it.
+using Usage = std::vector<std::vector<std::uint8_t>>;
+
+// Where one panel's trace may go: its columns, and the rows searched.
+struct Track {
+  int x_first = 0, x_last = -1;  // inclusive; none when x_last < x_first
+  int y0 = 0, y1 = 0;            // inclusive
+  double baseline_px = 0;
+  double band_top = 0, band_bottom = 0;  // the panel's rows; a trace beyond is far
+  double far_columns = 0;                // how long a wave stays far at most
+};
+
+// Where a track was last seen on a path (NaN: not yet), and for how many
+// columns it has been far from its band.
+struct Seen {
+  double y = kNaN;
+  int far = 0;
+};
+
+// The paths of two tracks (the second may have no columns), chosen jointly
+// by a dynamic programme over the columns whose state is the run each track
+// passes through, or none. Each track pays for leaving its baseline (less
+// per mm far from it, so a tall wave costs less than missing, but more once
+// it has stayed beyond its band for longer than a wave lasts), for gaps and
+// jumps between its runs and for runs that other traces (`used`) pass
+// through; both pay for sharing one run unless it is tall enough to be two
+// strokes crossing. So where two rows' traces overlap, the pixels go to the
+// trace they continue, and neither is clipped nor swapped. What a cost
+// depends on beyond the current column (where the track was last seen, how
+// long it has been far) is carried along the best path to each state.
+std::array<Path, 2> follow(const PageRuns &runs, const std::array<Track, 2> &tracks,
+                           const Usage &used, double px_per_mm_y, double line_px) {
+  const auto in = [&](int t, int x) { return x >= tracks[t].x_first && x <= tracks[t].x_last; };
+  int xa = std::numeric_limits<int>::max(), xb = -1;
+  for (const Track &track : tracks)
+    if (track.x_last >= track.x_first) {
+      xa = std::min(xa, track.x_first);
+      xb = std::max(xb, track.x_last);
+    }
+  std::array<Path, 2> paths;
+  for (int t = 0; t < 2; ++t)
+    paths[t].assign(std::max(0, tracks[t].x_last - tracks[t].x_first + 1), -1);
+  if (xb < xa) return paths;
+  const int n = xb - xa + 1;
+
+  // Per column and track: the candidate runs; the last state is "missing".
+  std::vector<std::array<std::vector<int>, 2>> cand(n);
+  for (int i = 0; i < n; ++i)
+    for (int t = 0; t < 2; ++t) {
+      if (!in(t, xa + i)) continue;
+      const std::vector<Run> &col = runs[xa + i];
+      for (int r = 0; r < static_cast<int>(col.size()); ++r)
+        if (col[r].bottom >= tracks[t].y0 && col[r].top <= tracks[t].y1) cand[i][t].push_back(r);
+    }
+  // Two traces in one run: a crossing where the run is tall enough.
+  const auto share = [&](const Run &r) {
+    return r.bottom - r.top + 1 >= kCrossingLines * line_px ? kShareCost : kShareThinCost;
   };
-  for (int i = 0; i < n; ++i) {
-    const int states = static_cast<int>(runs[i].size()) + 1;
-    cost[i].assign(states, std::numeric_limits<double>::infinity());
-    from[i].assign(states, -1);
-    for (int s = 0; s < states; ++s) {
-      const bool missing = s + 1 == states;
-      const double own = missing ? kMissingCost : unary(i, runs[i][s]);
-      if (i == 0) {
-        cost[i][s] = own;
-        continue;
-      }
-      const int prev_states = static_cast<int>(runs[i - 1].size()) + 1;
-      for (int q = 0; q < prev_states; ++q) {
-        const bool prev_missing = q + 1 == prev_states;
-        double step = 0;
-        if (!missing && prev_missing) {
-          step = kReenterCost;
-        } else if (!missing) {
-          const Run &a = runs[i - 1][q], &b = runs[i][s];
-          const double gap =
-              std::max({0, b.top - a.bottom - 1, a.top - b.bottom - 1}) / px_per_mm_y;
-          step = kJumpCost * gap + kSmoothCost * std::abs(a.centre - b.centre) / px_per_mm_y;
-        }
-        const double c = cost[i - 1][q] + step + own;
-        if (c < cost[i][s]) {
-          cost[i][s] = c;
-          from[i][s] = q;
-        }
+  const auto unary = [&](int t, int i, int s, const Seen &seen) {
+    const std::vector<int> &c = cand[i][t];
+    if (s == static_cast<int>(c.size())) return in(t, xa + i) ? kMissingCost : 0.0;
+    const Run &r = runs[xa + i][c[s]];
+    const double mm = std::abs(r.centre - tracks[t].baseline_px) / px_per_mm_y;
+    return kBaselinePull * std::min(mm, kPullNearMm) + kFarPull * std::max(0.0, mm - kPullNearMm) +
+           (seen.far > tracks[t].far_columns ? kStayFarCost : 0.0) +
+           (used[xa + i][c[s]] ? share(r) : 0.0);
+  };
+  // The y of each state of track t in column i (NaN: missing).
+  const auto ys = [&](int t, int i) {
+    std::vector<double> y(cand[i][t].size() + 1, kNaN);
+    for (std::size_t s = 0; s < cand[i][t].size(); ++s) y[s] = runs[xa + i][cand[i][t][s]].centre;
+    return y;
+  };
+  // What track t has seen after a state at y (NaN: missing) of a column. A
+  // wave leaves the band continuously: a trace picked up beyond it (after a
+  // missing stretch, or where the track begins) pays as if it had stayed.
+  const auto advance = [&](int t, double y, const Seen &before, bool picked_up) {
+    if (std::isnan(y)) return before;
+    if (y >= tracks[t].band_top && y <= tracks[t].band_bottom) return Seen{y, 0};
+    return Seen{y, picked_up ? static_cast<int>(tracks[t].far_columns) + 1 : before.far + 1};
+  };
+  // Steps of track t from each state q of column i - 1 to each state s of
+  // column i, [q * states + s]; picking the trace up again after a missing
+  // stretch costs kReenterCost here, plus kReenterSlope per mm from where
+  // it was last seen, which the programme adds (`reentry`).
+  const auto steps = [&](int t, int i) {
+    const std::vector<int> &p = cand[i - 1][t], &c = cand[i][t];
+    const int sp = static_cast<int>(p.size()) + 1, sc = static_cast<int>(c.size()) + 1;
+    std::vector<double> st(sp * sc, 0.0);
+    if (!in(t, xa + i - 1)) return st;
+    for (int s = 0; s + 1 < sc; ++s) {
+      const Run &b = runs[xa + i][c[s]];
+      st[(sp - 1) * sc + s] = kReenterCost;
+      for (int q = 0; q + 1 < sp; ++q) {
+        const Run &a = runs[xa + i - 1][p[q]];
+        const double gap = std::max({0, b.top - a.bottom - 1, a.top - b.bottom - 1}) / px_per_mm_y;
+        const double move = std::abs(a.centre - b.centre) / px_per_mm_y;
+        st[q * sc + s] = kJumpCost * gap + kSmoothCost * std::min(move, kSmoothNearMm) +
+                         kFarSmooth * std::max(0.0, move - kSmoothNearMm);
       }
     }
+    return st;
+  };
+  const auto reentry = [&](double y, const Seen &seen) {
+    return std::isnan(seen.y) ? 0.0 : kReenterSlope * std::abs(y - seen.y) / px_per_mm_y;
+  };
+
+  // cost[a * SB + b]: best cost of the columns so far ending in states (a,
+  // b); seen0/seen1: what each track has seen on that best path. The
+  // step factorizes over the tracks, so it is minimised over track 0's
+  // previous state first (from0), then over track 1's (from1).
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  std::vector<std::vector<int>> from0(n), from1(n);
+  std::vector<double> cost, mid;
+  std::vector<Seen> seen0, seen1, mid0, mid1;
+  int sa_prev = 0, sb_prev = 0;
+  for (int i = 0; i < n; ++i) {
+    const int sa = static_cast<int>(cand[i][0].size()) + 1;
+    const int sb = static_cast<int>(cand[i][1].size()) + 1;
+    const std::vector<double> ya = ys(0, i), yb = ys(1, i);
+    std::vector<double> next(sa * sb, 0.0);
+    std::vector<Seen> next0(sa * sb), next1(sa * sb);
+    if (i > 0) {
+      const std::vector<double> st0 = steps(0, i), st1 = steps(1, i);
+      const bool re0 = in(0, xa + i - 1), re1 = in(1, xa + i - 1);
+      mid.assign(sa * sb_prev, kInf);
+      mid0.assign(sa * sb_prev, Seen());
+      mid1.assign(sa * sb_prev, Seen());
+      from0[i].assign(sa * sb_prev, 0);
+      for (int a = 0; a < sa; ++a)
+        for (int q = 0; q < sa_prev; ++q) {
+          const double st = st0[q * sa + a];
+          const bool picked_up = q + 1 == sa_prev && a + 1 < sa, again = re0 && picked_up;
+          for (int b = 0; b < sb_prev; ++b) {
+            const int from = q * sb_prev + b, to = a * sb_prev + b;
+            const double c = cost[from] + st + (again ? reentry(ya[a], seen0[from]) : 0.0);
+            if (c < mid[to]) {
+              mid[to] = c;
+              mid0[to] = advance(0, ya[a], seen0[from], picked_up);
+              mid1[to] = seen1[from];
+              from0[i][to] = q;
+            }
+          }
+        }
+      std::fill(next.begin(), next.end(), kInf);
+      from1[i].assign(sa * sb, 0);
+      for (int b = 0; b < sb; ++b)
+        for (int q = 0; q < sb_prev; ++q) {
+          const double st = st1[q * sb + b];
+          const bool picked_up = q + 1 == sb_prev && b + 1 < sb, again = re1 && picked_up;
+          for (int a = 0; a < sa; ++a) {
+            const int from = a * sb_prev + q, to = a * sb + b;
+            const double c = mid[from] + st + (again ? reentry(yb[b], mid1[from]) : 0.0);
+            if (c < next[to]) {
+              next[to] = c;
+              next0[to] = mid0[from];
+              next1[to] = advance(1, yb[b], mid1[from], picked_up);
+              from1[i][to] = q;
+            }
+          }
+        }
+    } else {
+      for (int a = 0; a < sa; ++a)
+        for (int b = 0; b < sb; ++b) {
+          next0[a * sb + b] = advance(0, ya[a], Seen(), true);
+          next1[a * sb + b] = advance(1, yb[b], Seen(), true);
+        }
+    }
+    for (int a = 0; a < sa; ++a)
+      for (int b = 0; b < sb; ++b) {
+        double u = unary(0, i, a, next0[a * sb + b]) + unary(1, i, b, next1[a * sb + b]);
+        if (a + 1 < sa && b + 1 < sb && cand[i][0][a] == cand[i][1][b])
+          u += share(runs[xa + i][cand[i][0][a]]);
+        next[a * sb + b] += u;
+      }
+    cost.swap(next);
+    seen0.swap(next0);
+    seen1.swap(next1);
+    sa_prev = sa;
+    sb_prev = sb;
   }
-  Run none;
-  none.top = -1;
-  std::vector<Run> path(n, none);
-  if (n == 0) return path;
-  int s = static_cast<int>(std::min_element(cost[n - 1].begin(), cost[n - 1].end()) -
-                           cost[n - 1].begin());
+  int best = static_cast<int>(std::min_element(cost.begin(), cost.end()) - cost.begin());
+  int a = best / sb_prev, b = best % sb_prev;
   for (int i = n - 1; i >= 0; --i) {
-    if (s < static_cast<int>(runs[i].size())) path[i] = runs[i][s];
-    s = from[i][s];
+    const int states[2] = {a, b};
+    for (int t = 0; t < 2; ++t)
+      if (in(t, xa + i) && states[t] < static_cast<int>(cand[i][t].size()))
+        paths[t][xa + i - tracks[t].x_first] = cand[i][t][states[t]];
+    if (i == 0) break;
+    const int sb_before = static_cast<int>(cand[i - 1][1].size()) + 1;
+    const int sb_here = static_cast<int>(cand[i][1].size()) + 1;
+    const int q1 = from1[i][a * sb_here + b];
+    const int q0 = from0[i][a * sb_before + q1];
+    a = q0;
+    b = q1;
   }
-  return path;
+  return paths;
 }
 
 // Columns of the path that cross a separator bar: a tall run that the mask
@@ -163,6 +316,20 @@ std::vector<std::uint8_t> bar_columns(const cv::Mat &mask_t, const std::vector<R
   return bar;
 }
 
+// Where the trace's own columns (finite y, not shared) within kAlongColumns
+// of column i point: interpolated between the nearest on either side; NaN
+// when there are none.
+double along(const std::vector<double> &y, const std::vector<std::uint8_t> &shared, int i) {
+  const int n = static_cast<int>(y.size());
+  const auto own = [&](int k) { return k >= 0 && k < n && !shared[k] && std::isfinite(y[k]); };
+  int l = i - 1, r = i + 1;
+  while (i - l <= kAlongColumns && l >= 0 && !own(l)) --l;
+  while (r - i <= kAlongColumns && r < n && !own(r)) ++r;
+  const bool lf = i - l <= kAlongColumns && own(l), rf = r - i <= kAlongColumns && own(r);
+  if (lf && rf) return y[l] + (y[r] - y[l]) * (i - l) / double(r - l);
+  return lf ? y[l] : rf ? y[r] : kNaN;
+}
+
 // The trace's y per column (continuous px, NaN where missing or on a
 // separator bar). A tall run at a turning point stands for its extreme; a
 // run that another panel's trace also passes through (a crossing) is read
@@ -185,19 +352,9 @@ std::vector<double> trace_y(const std::vector<Run> &path, const std::vector<std:
   }
   for (int i = 0; i < n; ++i) {
     if (!has(i) || !shared[i]) continue;
-    int l = i - 1, r = i + 1;
-    while (l >= 0 && i - l <= 3 && !std::isfinite(y[l])) --l;
-    while (r < n && r - i <= 3 && !std::isfinite(y[r])) ++r;
-    const bool lf = l >= 0 && i - l <= 3 && std::isfinite(y[l]),
-               rf = r < n && r - i <= 3 && std::isfinite(y[r]);
-    double guess = path[i].centre;
-    if (lf && rf)
-      guess = y[l] + (y[r] - y[l]) * (i - l) / double(r - l);
-    else if (lf)
-      guess = y[l];
-    else if (rf)
-      guess = y[r];
-    y[i] = std::clamp(guess, path[i].top + 0.5, path[i].bottom + 0.5);
+    const double guess = along(y, shared, i);
+    y[i] = std::clamp(std::isnan(guess) ? path[i].centre : guess, path[i].top + 0.5,
+                      path[i].bottom + 0.5);
   }
   return y;
 }
@@ -316,96 +473,151 @@ Record TraceExtractor::extract(const SegmentationMaps &maps, const Geometry &geo
   }
   const std::size_t n_out = static_cast<std::size_t>(std::ceil(record_s * output_fs_hz - 1e-6));
 
-  // Pass 1: each panel's path through the runs.
-  struct Panel {
-    int x_first = 0;
-    std::vector<Run> path;
-  };
-  struct Window {
-    int x_last = 0, y0 = 0, y1 = 0;
-  };
-  std::vector<Panel> panels;
-  std::vector<Window> windows;
+  // Each panel's track; tall complexes reach into the next rows, so the
+  // search goes well beyond the band.
+  std::vector<Track> tracks;
   for (const LeadBox &box : layout.leads) {
-    Panel panel;
-    panel.x_first = std::max(0, static_cast<int>(std::ceil(box.box_px.x - 0.5)));
-    const int x_last =
-        std::min(width - 1, static_cast<int>(std::ceil(box.box_px.br().x - 0.5)) - 1);
-    // Search well beyond the band: tall complexes reach into the next rows.
+    Track track;
+    track.x_first = std::max(0, static_cast<int>(std::ceil(box.box_px.x - 0.5)));
+    track.x_last = std::min(width - 1, static_cast<int>(std::ceil(box.box_px.br().x - 0.5)) - 1);
     const double gain = lead_gain_mm_per_mv(layout, box.name);
     const double reach = std::max(box.box_px.height, kReachMv * gain * geometry.px_per_mm_y);
-    const int y0 = std::max(0, static_cast<int>(std::min(box.box_px.y, box.baseline_y_px - reach)));
-    const int y1 = std::min(
-        height - 1, static_cast<int>(std::max(box.box_px.br().y, box.baseline_y_px + reach)));
-    panel.path = follow_trace(mask_t, prob_t, panel.x_first, x_last, y0, y1, box.baseline_y_px,
-                              geometry.px_per_mm_y, RunSet());
-    windows.push_back({x_last, y0, y1});
-    panels.push_back(std::move(panel));
+    track.y0 = std::max(0, static_cast<int>(std::min(box.box_px.y, box.baseline_y_px - reach)));
+    track.y1 = std::min(height - 1,
+                        static_cast<int>(std::max(box.box_px.br().y, box.baseline_y_px + reach)));
+    track.baseline_px = box.baseline_y_px;
+    track.band_top = box.box_px.y;
+    track.band_bottom = box.box_px.br().y;
+    track.far_columns = kFarSeconds * box.box_px.width / box.duration_s;
+    tracks.push_back(track);
   }
-  // Where two panels' paths share runs, a run belongs to the panel whose
-  // baseline is nearer; the other panel follows its own trace again, now
-  // paying for foreign runs (so a crossing trace goes through, not along).
-  std::map<std::pair<int, int>, std::vector<std::size_t>> users;
-  for (std::size_t j = 0; j < panels.size(); ++j)
-    for (std::size_t i = 0; i < panels[j].path.size(); ++i)
-      if (panels[j].path[i].top >= 0)
-        users[{panels[j].x_first + static_cast<int>(i), panels[j].path[i].top}].push_back(j);
-  std::vector<RunSet> foreign(panels.size());
-  for (const auto &[key, js] : users) {
-    if (js.size() < 2) continue;
-    const Run &run = panels[js[0]].path[key.first - panels[js[0]].x_first];
-    const auto distance = [&](std::size_t j) {
-      return std::abs(run.centre - layout.leads[j].baseline_y_px);
-    };
-    const std::size_t owner =
-        *std::min_element(js.begin(), js.end(),
-                          [&](std::size_t a, std::size_t b) { return distance(a) < distance(b); });
-    for (std::size_t j : js)
-      if (j != owner) foreign[j].insert(key);
-  }
-  std::vector<int> lengths;
-  for (std::size_t j = 0; j < panels.size(); ++j) {
-    if (!foreign[j].empty()) {
-      const Window &w = windows[j];
-      panels[j].path =
-          follow_trace(mask_t, prob_t, panels[j].x_first, w.x_last, w.y0, w.y1,
-                       layout.leads[j].baseline_y_px, geometry.px_per_mm_y, foreign[j]);
-    }
-    for (const Run &r : panels[j].path)
-      if (r.top >= 0) lengths.push_back(r.bottom - r.top + 1);
-  }
+  PageRuns runs(width);
+  Usage used(width);
+  for (const Track &track : tracks)
+    for (int x = track.x_first; x <= track.x_last; ++x)
+      if (runs[x].empty()) {
+        runs[x] = column_runs(mask_t, prob_t, x, 0, height - 1);
+        used[x].assign(runs[x].size(), 0);
+      }
+  const auto use = [&](std::size_t j, const Path &path, int delta) {
+    for (std::size_t i = 0; i < path.size(); ++i)
+      if (path[i] >= 0) used[tracks[j].x_first + i][path[i]] += delta;
+  };
+
+  // Pass 1: each panel alone.
+  std::vector<Path> paths;
+  for (const Track &track : tracks)
+    paths.push_back(follow(runs, {track, Track()}, used, geometry.px_per_mm_y, 1.0)[0]);
   // The line thickness: the typical run length.
+  std::vector<int> lengths;
+  for (std::size_t j = 0; j < paths.size(); ++j) {
+    use(j, paths[j], 1);
+    for (std::size_t i = 0; i < paths[j].size(); ++i)
+      if (paths[j][i] >= 0) {
+        const Run &r = runs[tracks[j].x_first + i][paths[j][i]];
+        lengths.push_back(r.bottom - r.top + 1);
+      }
+  }
   double line_px = 1;
   if (!lengths.empty()) {
     std::nth_element(lengths.begin(), lengths.begin() + lengths.size() / 2, lengths.end());
     line_px = lengths[lengths.size() / 2];
   }
-  // Runs that two panels' paths still go through: where traces cross.
-  users.clear();
-  for (std::size_t j = 0; j < panels.size(); ++j)
-    for (std::size_t i = 0; i < panels[j].path.size(); ++i)
-      if (panels[j].path[i].top >= 0)
-        users[{panels[j].x_first + static_cast<int>(i), panels[j].path[i].top}].push_back(j);
+  // Pass 2: each panel jointly with the next panel below it (the nearest
+  // baseline below among the panels sharing columns), where their traces
+  // can overlap; the other panels' paths are foreign.
+  std::vector<std::pair<std::size_t, std::size_t>> pairs;
+  const auto overlap = [&](std::size_t j, std::size_t k) {
+    return std::min(tracks[j].x_last, tracks[k].x_last) >=
+           std::max(tracks[j].x_first, tracks[k].x_first);
+  };
+  for (std::size_t j = 0; j < tracks.size(); ++j) {
+    double below = std::numeric_limits<double>::infinity();
+    for (std::size_t k = 0; k < tracks.size(); ++k)
+      if (overlap(j, k) && tracks[k].baseline_px > tracks[j].baseline_px + line_px)
+        below = std::min(below, tracks[k].baseline_px);
+    for (std::size_t k = 0; k < tracks.size(); ++k)
+      if (overlap(j, k) && std::abs(tracks[k].baseline_px - below) <= line_px)
+        pairs.emplace_back(j, k);
+  }
+  std::stable_sort(pairs.begin(), pairs.end(), [&](const auto &p, const auto &q) {
+    return tracks[p.first].baseline_px < tracks[q.first].baseline_px;
+  });
+  for (int round = 0; round < kJointRounds; ++round)
+    for (const auto &[j, k] : pairs) {
+      use(j, paths[j], -1);
+      use(k, paths[k], -1);
+      auto both = follow(runs, {tracks[j], tracks[k]}, used, geometry.px_per_mm_y, line_px);
+      paths[j] = std::move(both[0]);
+      paths[k] = std::move(both[1]);
+      use(j, paths[j], 1);
+      use(k, paths[k], 1);
+    }
 
-  // Pass 2: y per column, then samples. Per lead: its panels' samples and traced columns.
+  // Pass 3: y per column, then samples. Per lead: its panels' samples and traced columns.
   struct Acc {
     std::vector<std::pair<double, std::vector<float>>> panels;  // (duration, samples)
     double traced = 0, columns = 0;
   };
   std::map<std::string, Acc> acc;
   std::vector<std::string> order;
-  for (std::size_t j = 0; j < panels.size(); ++j) {
+  struct Trace {
+    std::vector<Run> path;
+    std::vector<std::uint8_t> shared, bar;
+    std::vector<double> y;
+  };
+  std::vector<Trace> traces(tracks.size());
+  std::map<std::pair<int, int>, std::vector<std::size_t>> users;  // (x, run) -> panels
+  for (std::size_t j = 0; j < tracks.size(); ++j) {
+    Trace &tr = traces[j];
+    tr.path.resize(paths[j].size());
+    tr.shared.assign(paths[j].size(), 0);
+    for (std::size_t i = 0; i < paths[j].size(); ++i) {
+      const int x = tracks[j].x_first + static_cast<int>(i);
+      if (paths[j][i] < 0) {
+        tr.path[i].top = -1;
+        continue;
+      }
+      tr.path[i] = runs[x][paths[j][i]];
+      tr.shared[i] = used[x][paths[j][i]] > 1;
+      if (tr.shared[i]) users[{x, paths[j][i]}].push_back(j);
+    }
+    tr.bar = bar_columns(mask_t, tr.path, tracks[j].x_first, line_px);
+    tr.y = trace_y(tr.path, tr.shared, tr.bar, line_px);
+  }
+  // A trace whose own columns point outside a shared run passes through it
+  // as a steep stroke (a tall wave crossing the other trace): it takes the
+  // run less the other traces' lines at its ends, read as its own.
+  std::vector<Trace> resolved = traces;
+  for (const auto &[key, js] : users)
+    for (std::size_t j : js) {
+      const int i = key.first - tracks[j].x_first;
+      const double own = along(traces[j].y, traces[j].shared, i);
+      Run run = traces[j].path[i];
+      if (!(own < run.top - line_px || own > run.bottom + 1 + line_px)) continue;
+      for (std::size_t k : js) {
+        if (k == j) continue;
+        const double other = along(traces[k].y, traces[k].shared, key.first - tracks[k].x_first);
+        if (other - line_px / 2 < run.top + line_px)
+          run.top = std::max(run.top, static_cast<int>(std::lround(other + line_px / 2)));
+        else if (other + line_px / 2 > run.bottom + 1 - line_px)
+          run.bottom = std::min(run.bottom, static_cast<int>(std::lround(other - line_px / 2)) - 1);
+      }
+      if (run.top > run.bottom) continue;
+      run.centre = (run.top + run.bottom + 1) / 2.0;
+      resolved[j].path[i] = run;
+      resolved[j].shared[i] = 0;
+    }
+
+  for (std::size_t j = 0; j < tracks.size(); ++j) {
     const LeadBox &box = layout.leads[j];
-    const Panel &panel = panels[j];
+    const int x_first = tracks[j].x_first;
+    const std::vector<Run> &path = resolved[j].path;
+    const std::vector<std::uint8_t> &shared = resolved[j].shared;
     const auto [name, sign] = plain_name(box.name);
     if (!acc.count(name)) order.push_back(name);
     Acc &a = acc[name];
-    std::vector<std::uint8_t> shared(panel.path.size(), 0);
-    for (std::size_t i = 0; i < panel.path.size(); ++i)
-      shared[i] = panel.path[i].top >= 0 &&
-                  users[{panel.x_first + static_cast<int>(i), panel.path[i].top}].size() > 1;
-    std::vector<double> y = trace_y(
-        panel.path, shared, bar_columns(mask_t, panel.path, panel.x_first, line_px), line_px);
+    std::vector<double> y = trace_y(path, shared, resolved[j].bar, line_px);
     // A panel whose path mostly runs outside its band has followed a
     // neighbour's trace: its own is missing.
     const auto in_band = std::count_if(y.begin(), y.end(), [&](double v) {
@@ -418,8 +630,8 @@ Record TraceExtractor::extract(const SegmentationMaps &maps, const Geometry &geo
     const double mv_per_px = sign / (geometry.px_per_mm_y * gain);
     const double max_gap_px = std::max(1.0, options_.max_gap_mm * geometry.px_per_mm_x);
     std::vector<float> samples(n_out, std::numeric_limits<float>::quiet_NaN());
-    sample_panel(trace_points(panel.path, y, shared, line_px), box, panel.x_first, max_gap_px,
-                 output_fs_hz, samples);
+    sample_panel(trace_points(path, y, shared, line_px), box, x_first, max_gap_px, output_fs_hz,
+                 samples);
     for (float &v : samples) v = static_cast<float>((box.baseline_y_px - v) * mv_per_px);
     a.panels.emplace_back(box.duration_s, std::move(samples));
   }

@@ -18,10 +18,13 @@ struct TraceExtractorOptions {
   static TraceExtractorOptions from(const StageOptions &options);
 };
 
-/// Per panel, a dynamic programme picks one vertical run of trace pixels per
-/// column (continuity beats nearness to the baseline, so tall complexes that
-/// reach into the next row are followed); the run's probability-weighted
-/// centre gives the trace's y.
+/// A dynamic programme picks one vertical run of trace pixels per column for
+/// each panel, jointly for each panel and the one below it: continuity beats
+/// nearness to the baseline, so tall complexes that reach into the
+/// neighbouring rows are followed, and where two traces overlap the pixels go
+/// to the trace they continue (neither clipped nor swapped). The run's
+/// probability-weighted centre gives the trace's y; a tall wave's run through
+/// the other trace, less that trace's line, gives its extreme.
 class TraceExtractor final : public SignalExtractor {
  public:
   explicit TraceExtractor(TraceExtractorOptions options) : options_(options) {}

@@ -16,6 +16,7 @@
 #include "ecgdig/io.hpp"
 #include "ecgdig/lead_layout.hpp"
 #include "ecgdig/metrics.hpp"
+#include "ecgdig/render.hpp"
 #include "ecgdig/signal_extractor.hpp"
 
 namespace {
@@ -198,6 +199,90 @@ TEST(TraceExtractor, TracesCrossingRowsAreNotSwapped) {
     worst = std::max(worst, double(std::abs(at(ii, x) - lower(x))));
   }
   EXPECT_LT(worst, 0.25);
+}
+
+// Rows of a 3x4 page: 0 (I, aVR, V1, V4), 1 (II, aVL, V2, V5), 2 (III, aVF, V3, V6).
+int row_of(const std::string &lead) {
+  for (int r = 0; r < 3; ++r)
+    for (const char *name : ptbxl_page::kRows[r])
+      if (lead == name) return r;
+  return -1;
+}
+
+// Every lead has a slow wave and narrow complexes of `mv` millivolts: down
+// in row 0, up in rows 1 and 2, each row's at other times and none on a
+// panel's edge, so on a 3x4 page they run through the neighbouring row's
+// trace and past its baseline.
+Record tall_complexes(double mv) {
+  Record record;
+  record.name = "tall";
+  record.fs_hz = 500;
+  for (const char *name : ecgdig::kStandardLeads) {
+    const int row = row_of(name);
+    ecgdig::Lead lead{name, std::vector<float>(5000), 1.0};
+    for (std::size_t n = 0; n < lead.mv.size(); ++n) {
+      const double t = n / 500.0;
+      double v = 0.2 * std::sin(2 * M_PI * 1.3 * t + row);
+      for (double beat = 0.2 + 0.25 * row; beat < 10; beat += 0.9) {
+        if (std::abs(std::remainder(beat, 2.5)) < 0.1) continue;
+        const double d = (t - beat) / 0.012;
+        v += (row == 0 ? -mv : mv) * std::exp(-0.5 * d * d);
+      }
+      lead.mv[n] = static_cast<float>(v);
+    }
+    record.leads.push_back(std::move(lead));
+  }
+  return record;
+}
+
+// The drawn page's panels as a layout; the renderer puts pixel centres at
+// integer coordinates, the layout's pixel i spans [i, i + 1).
+Layout drawn_layout(const ecgdig::RenderedPage &page) {
+  Layout layout;
+  layout.name = page.layout;
+  for (const ecgdig::LeadTruth &lead : page.leads)
+    layout.leads.push_back({lead.name, lead.box_px + cv::Point2d(0.5, 0.5),
+                            lead.baseline_y_px + 0.5, lead.t_start_s, lead.duration_s});
+  return layout;
+}
+
+TEST(TraceExtractor, TallComplexesCrossingRowsKeepTheirPeaks) {
+  ecgdig::PageStyle style;
+  style.layout = "3x4";
+  const double mv = 7.0;
+  const ecgdig::RenderedPage page = ecgdig::render_page(tall_complexes(mv), style);
+  const double pitch_mv = (page.leads[4].baseline_y_px - page.leads[0].baseline_y_px) /
+                          (page.px_per_mm * style.limb_gain_mm_per_mv);
+  ASSERT_GT(mv, 1.1 * pitch_mv) << "the complexes must cross the neighbouring row's baseline";
+  ecgdig::SegmentationMaps maps;
+  page.trace_mask.convertTo(maps.trace, CV_32F, 1.0 / 255);
+  ecgdig::Geometry geometry;
+  geometry.px_per_mm_x = geometry.px_per_mm_y = page.px_per_mm;
+  Layout layout = drawn_layout(page);
+  const Record record = make_extractor()->extract(maps, geometry, layout, 500);
+  const auto score = ecgdig::score_record(record, page.truth);
+  for (const auto &lead : score.leads) {
+    EXPECT_GT(lead.snr_db, 15.0) << lead.name;
+    EXPECT_LE(std::abs(lead.shift_samples), 1) << lead.name << ": no time offset";
+  }
+  // Each complex's peak, where the lead is shown, within 5 %.
+  for (const ecgdig::Lead &truth : page.truth.leads) {
+    const auto &got = record.find(truth.name)->mv;
+    int peaks = 0;
+    for (std::size_t n = 5; n + 5 < truth.mv.size(); ++n) {
+      const float v = truth.mv[n];
+      if (!(std::abs(v) > 0.8 * mv) || std::abs(truth.mv[n - 1]) > std::abs(v) ||
+          std::abs(truth.mv[n + 1]) > std::abs(v) || std::isnan(truth.mv[n - 5]) ||
+          std::isnan(truth.mv[n + 5]))
+        continue;
+      float extreme = got[n];
+      for (std::size_t k = n - 2; k <= n + 2; ++k)
+        if (std::abs(got[k]) > std::abs(extreme)) extreme = got[k];
+      EXPECT_NEAR(extreme, v, 0.05 * mv) << truth.name << " at sample " << n;
+      ++peaks;
+    }
+    EXPECT_GE(peaks, 2) << truth.name;
+  }
 }
 
 TEST(TraceExtractor, BadInputsAreErrors) {
