@@ -1,11 +1,14 @@
-// ecgdig train: train the "unet" segmenter on pages rendered on the fly.
+// ecgdig train: train the "unet" segmenter on pages rendered on the fly; or
+// export those pages, import weights trained elsewhere, validate weights.
 
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <string>
 
 #define ECGDIG_EXPERIMENTAL
 #include "commands.hpp"
+#include "ecgdig/error.hpp"
 #include "ecgdig/experimental/train.hpp"
 
 namespace ecgdig::cli {
@@ -13,13 +16,40 @@ namespace {
 
 struct TrainCommandOptions {
   experimental::TrainOptions train;
-  std::string out, resume;
+  std::string out, resume, import_state, validate;
+  bool export_samples = false;
+  int first_step = 0;
   bool quiet = false;
 };
+
+void print_iou(const char *what, const experimental::ValidationIou &iou) {
+  std::printf("%s: validation IoU trace %.3f grid %.3f text %.3f\n", what, iou.trace, iou.grid, iou.text);
+}
 
 void run_train(TrainCommandOptions &o) {
   o.train.out_dir = o.out;
   o.train.resume = o.resume;
+  if (o.export_samples) {
+    const experimental::ExportReport report = experimental::export_training_samples(o.train, o.first_step);
+    std::printf("ecgdig: wrote %d training crops to %s and %d validation pages to %s\n", report.crops,
+                report.train_dir.string().c_str(), report.validation_pages, report.val_dir.string().c_str());
+    return;
+  }
+  if (!o.import_state.empty()) {
+    if (o.out.empty()) throw Error(ErrorCode::InvalidArgument, "train: --import-state needs -o/--out");
+    const std::filesystem::path weights = std::filesystem::path(o.out) / "unet.pt";
+    std::error_code ec;
+    std::filesystem::create_directories(o.out, ec);
+    const std::int64_t parameters = experimental::import_unet_state(o.import_state, weights);
+    std::printf("ecgdig: imported %s (%lld parameters) into %s\n", o.import_state.c_str(),
+                static_cast<long long>(parameters), weights.string().c_str());
+    if (o.train.val_pages > 0) print_iou("ecgdig", experimental::validate_unet_weights(weights, o.train));
+    return;
+  }
+  if (!o.validate.empty()) {
+    print_iou(o.validate.c_str(), experimental::validate_unet_weights(o.validate, o.train));
+    return;
+  }
   const experimental::TrainReport report = experimental::train_unet(o.train, [&](const experimental::TrainProgress &p) {
     if (o.quiet && !p.validated) return;
     std::fprintf(stderr, "\rstep %d/%d  loss %.4f  lr %.2e  %.0f s", p.step, p.steps, p.loss, p.lr, p.wall_s);
@@ -42,7 +72,7 @@ void add_train_command(CLI::App &app, int & /*exit_code*/) {
       "train",
       "Train the unet segmenter on synthetic pages rendered on the fly; writes OUT/train_log.csv, "
       "OUT/checkpoint.pt and OUT/unet.pt (use it with --segmenter unet and option weights=OUT/unet.pt).");
-  cmd->add_option("-o,--out", o->out, "output folder")->required();
+  cmd->add_option("-o,--out", o->out, "output folder (not needed with --validate)");
   cmd->add_option("--resume", o->resume, "continue from this checkpoint (same --width and --seed)");
   cmd->add_option("--steps", t.steps, "optimizer steps in total")->capture_default_str();
   cmd->add_option("--batch", t.batch, "crops per step")->capture_default_str();
@@ -65,6 +95,19 @@ void add_train_command(CLI::App &app, int & /*exit_code*/) {
   cmd->add_option("--checkpoint-every", t.checkpoint_every_steps, "also checkpoint every this many steps (0 = off)")
       ->capture_default_str();
   cmd->add_flag("-q,--quiet", o->quiet, "print only validation lines");
+  auto *export_flag = cmd->add_flag(
+      "--export-samples", o->export_samples,
+      "instead of training, write the crops of steps --first-step..--steps (JPEG + label PNG) and the "
+      "validation pages under OUT/train and OUT/val, for training with other tools");
+  cmd->add_option("--first-step", o->first_step, "first step exported by --export-samples")->capture_default_str();
+  auto *import_option = cmd->add_option(
+      "--import-state", o->import_state,
+      "instead of training, turn a PyTorch state dict of the same net (scripts/train_unet.py) into OUT/unet.pt "
+      "and validate it");
+  auto *validate_option = cmd->add_option("--validate", o->validate,
+                                          "instead of training, print the validation IoU of this weights file");
+  export_flag->excludes(import_option, validate_option);
+  import_option->excludes(validate_option);
   // Failures throw ecgdig::Error, which main() turns into exit status 1.
   cmd->callback([o] { run_train(*o); });
 }

@@ -11,18 +11,11 @@
 #include <opencv2/core.hpp>
 #include <torch/torch.h>
 
+#include "segment/unet_spec.hpp"
+
 namespace ecgdig {
 inline namespace v1 {
 namespace detail {
-
-/// Classes in output-channel order.
-enum UnetClass : int { kUnetBackground = 0, kUnetTrace = 1, kUnetGrid = 2, kUnetText = 3, kUnetClasses = 4 };
-
-/// Levels of the encoder; the input sides must be multiples of 2^(levels-1).
-constexpr int kUnetLevels = 5;
-constexpr int kUnetSideMultiple = 1 << (kUnetLevels - 1);
-/// Weights file name in a models folder.
-constexpr const char *kUnetWeightsFileName = "unet.pt";
 
 /// Channel widths of the levels for a first-level width `base_width` (w, 2w, 4w, 8w, 16w).
 std::vector<std::int64_t> unet_widths(int base_width);

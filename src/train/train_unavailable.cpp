@@ -19,6 +19,14 @@ TrainReport train_unet(const TrainOptions &, const std::function<void(const Trai
 
 UnetWeightsInfo read_unet_weights(const std::filesystem::path &) { throw Error(ErrorCode::Unsupported, kNoTorch); }
 
+ValidationIou validate_unet_weights(const std::filesystem::path &, const TrainOptions &) {
+  throw Error(ErrorCode::Unsupported, kNoTorch);
+}
+
+std::int64_t import_unet_state(const std::filesystem::path &, const std::filesystem::path &) {
+  throw Error(ErrorCode::Unsupported, kNoTorch);
+}
+
 }  // namespace experimental
 }  // namespace v1
 }  // namespace ecgdig

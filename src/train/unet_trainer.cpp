@@ -4,7 +4,6 @@
 #include "ecgdig/experimental/train.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -13,15 +12,13 @@
 #include <fstream>
 #include <map>
 #include <mutex>
-#include <random>
 #include <thread>
 
 #include <fmt/format.h>
-#include <opencv2/imgproc.hpp>
 
 #include "ecgdig/error.hpp"
-#include "ecgdig/render.hpp"
 #include "segment/unet_net.hpp"
+#include "train/training_samples.hpp"
 
 namespace ecgdig {
 inline namespace v1 {
@@ -31,62 +28,10 @@ namespace {
 using detail::kUnetClasses;
 using detail::UnetNet;
 
-// Validation pages use seeds far from the training seeds' stream.
-constexpr std::uint64_t kValidationSeedBase = 0x7a11da7e00000000ull;
-constexpr const char *kValidationPreset = "heavy";
-// A downscaled mask pixel belongs to its class when the class covers this much of it,
-// so that one-pixel traces stay connected at the working scale.
-constexpr double kMaskCoverage = 0.3;
 // Batches prepared ahead of the one being trained on.
 constexpr int kPrefetchSteps = 4;
 constexpr double kFinalLrFraction = 0.01;
 constexpr double kDiceSmooth = 1.0;
-
-// splitmix64: independent seeds from (run seed, step, index).
-std::uint64_t mix(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-
-std::uint64_t sample_seed(std::uint64_t seed, int step, int index) {
-  return mix(mix(mix(seed) + std::uint64_t(step)) + std::uint64_t(index));
-}
-
-/// A page at the working scale with its per-pixel class (CV_8UC1).
-struct LabelledPage {
-  cv::Mat bgr;
-  cv::Mat labels;
-};
-
-LabelledPage render_labelled_page(std::uint64_t seed, const std::string &preset, int long_side_px) {
-  std::mt19937_64 rng(seed);
-  PageStyle style = random_page_style(seed);
-  // Drawing at 1-2x the working resolution is much cheaper than at the style's
-  // DPI and still leaves the final downscale to blur lines as scans do.
-  const double long_mm = std::max(style.page_width_mm, style.page_height_mm);
-  const double working_dpi = long_side_px / (long_mm / 25.4);
-  style.dpi = std::clamp(working_dpi * std::uniform_real_distribution<double>(1.0, 2.0)(rng), 72.0, 600.0);
-  RenderedPage page = render_page(synthesize_ecg(SynthOptions{}, seed), style);
-  if (preset != "none") degrade(page, degrade_preset(preset), seed);
-  const double scale = double(long_side_px) / std::max(page.bgr.cols, page.bgr.rows);
-  const cv::Size size(std::max(1, int(std::lround(page.bgr.cols * scale))),
-                      std::max(1, int(std::lround(page.bgr.rows * scale))));
-  const int interpolation = scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR;
-  LabelledPage out;
-  cv::resize(page.bgr, out.bgr, size, 0, 0, interpolation);
-  out.labels = cv::Mat(size, CV_8UC1, cv::Scalar(detail::kUnetBackground));
-  // Later classes win: grid under text under trace.
-  const std::pair<const cv::Mat *, int> layers[] = {
-      {&page.grid_mask, detail::kUnetGrid}, {&page.text_mask, detail::kUnetText}, {&page.trace_mask, detail::kUnetTrace}};
-  for (const auto &[mask, cls] : layers) {
-    cv::Mat small;
-    cv::resize(*mask, small, size, 0, 0, interpolation);
-    out.labels.setTo(cls, small > 255 * kMaskCoverage);
-  }
-  return out;
-}
 
 /// Batch of one step: images N x 3 x C x C float, labels N x C x C int64 (CPU).
 struct Batch {
@@ -99,23 +44,9 @@ Batch make_batch(const TrainOptions &o, int step) {
   torch::Tensor images = torch::empty({o.batch, 3, crop, crop}, torch::kFloat32);
   torch::Tensor labels = torch::empty({o.batch, crop, crop}, torch::kInt64);
   for (int i = 0; i < o.batch; ++i) {
-    const std::uint64_t seed = sample_seed(o.seed, step, i);
-    const std::string &preset = o.presets[seed % o.presets.size()];
-    LabelledPage page = render_labelled_page(seed, preset, o.working_long_side_px);
-    // Pages narrower than a crop are padded with white paper and background labels.
-    const int pad_x = std::max(0, crop - page.bgr.cols), pad_y = std::max(0, crop - page.bgr.rows);
-    if (pad_x > 0 || pad_y > 0) {
-      cv::copyMakeBorder(page.bgr, page.bgr, 0, pad_y, 0, pad_x, cv::BORDER_CONSTANT, cv::Scalar::all(255));
-      cv::copyMakeBorder(page.labels, page.labels, 0, pad_y, 0, pad_x, cv::BORDER_CONSTANT,
-                         cv::Scalar(detail::kUnetBackground));
-    }
-    std::mt19937_64 rng(mix(seed));
-    const int x0 = std::uniform_int_distribution<int>(0, page.bgr.cols - crop)(rng);
-    const int y0 = std::uniform_int_distribution<int>(0, page.bgr.rows - crop)(rng);
-    const cv::Rect roi(x0, y0, crop, crop);
-    images[i].copy_(detail::unet_input(page.bgr(roi).clone())[0]);
-    cv::Mat label_crop = page.labels(roi).clone();
-    labels[i].copy_(torch::from_blob(label_crop.data, {crop, crop}, torch::kUInt8).to(torch::kInt64));
+    const detail::LabelledImage sample = detail::training_crop(o, step, i);
+    images[i].copy_(detail::unet_input(sample.bgr)[0]);
+    labels[i].copy_(torch::from_blob(sample.labels.data, {crop, crop}, torch::kUInt8).to(torch::kInt64));
   }
   return {images.contiguous(torch::MemoryFormat::ChannelsLast), labels};
 }
@@ -204,7 +135,7 @@ double learning_rate(const TrainOptions &o, int step) {
   return o.lr * (kFinalLrFraction + (1 - kFinalLrFraction) * 0.5 * (1 + std::cos(M_PI * t)));
 }
 
-ValidationIou validate(UnetNet &net, const std::vector<LabelledPage> &pages, const torch::Device &device,
+ValidationIou validate(UnetNet &net, const std::vector<detail::LabelledImage> &pages, const torch::Device &device,
                        int tile_px) {
   net->eval();
   double inter[kUnetClasses] = {}, uni[kUnetClasses] = {};
@@ -228,28 +159,24 @@ ValidationIou validate(UnetNet &net, const std::vector<LabelledPage> &pages, con
 }
 
 void check_options(const TrainOptions &o) {
+  detail::check_sample_options(o);
   const auto bad = [](const std::string &what) { return Error(ErrorCode::InvalidArgument, "train: " + what); };
   if (o.out_dir.empty()) throw bad("the output folder (out_dir) is empty");
-  if (o.steps < 1) throw bad(fmt::format("steps must be >= 1, got {}", o.steps));
-  if (o.batch < 1 || o.batch > 1024) throw bad(fmt::format("batch must be in 1..1024, got {}", o.batch));
   if (o.base_width < 1 || o.base_width > 256) throw bad(fmt::format("width must be in 1..256, got {}", o.base_width));
-  if (o.crop_px < detail::kUnetSideMultiple || o.crop_px % detail::kUnetSideMultiple != 0)
-    throw bad(fmt::format("crop must be a positive multiple of {}, got {}", detail::kUnetSideMultiple, o.crop_px));
-  if (o.working_long_side_px < o.crop_px || o.working_long_side_px > 8192)
-    throw bad(fmt::format("working long side must be in crop ({})..8192, got {}", o.crop_px, o.working_long_side_px));
   if (!(o.lr > 0) || !(o.weight_decay >= 0) || !(o.focal_gamma >= 0))
     throw bad("lr must be > 0, weight decay and focal gamma >= 0");
   if (o.warmup_steps < 1) throw bad(fmt::format("warm-up steps must be >= 1, got {}", o.warmup_steps));
-  if (o.num_threads < 0 || o.loader_threads < 0 || o.val_pages < 0 || o.val_every_steps < 0 ||
-      o.checkpoint_every_steps < 0 || !(o.checkpoint_minutes > 0))
-    throw bad("thread counts, validation pages and intervals must be >= 0, checkpoint minutes > 0");
-  if (o.presets.empty()) throw bad("the list of degradation presets is empty");
-  const auto known = degrade_preset_names();
-  for (const auto &p : o.presets)
-    if (std::find(known.begin(), known.end(), p) == known.end()) throw bad("unknown degradation preset \"" + p + "\"");
+  if (o.num_threads < 0 || o.val_every_steps < 0 || o.checkpoint_every_steps < 0 || !(o.checkpoint_minutes > 0))
+    throw bad("thread counts and intervals must be >= 0, checkpoint minutes > 0");
   if (o.device != "cpu" && o.device != "cuda") throw bad("device must be cpu or cuda, got \"" + o.device + "\"");
   if (o.device == "cuda" && !torch::cuda::is_available())
     throw Error(ErrorCode::Unsupported, "train: --device cuda was asked for, but this LibTorch has no usable CUDA");
+}
+
+std::vector<detail::LabelledImage> validation_pages(const TrainOptions &o) {
+  std::vector<detail::LabelledImage> pages;
+  for (int i = 0; i < o.val_pages; ++i) pages.push_back(detail::validation_page(o, i));
+  return pages;
 }
 
 void save_atomically(torch::serialize::OutputArchive &archive, const std::filesystem::path &path) {
@@ -319,10 +246,7 @@ TrainReport train_unet(const TrainOptions &o, const std::function<void(const Tra
     }
   }
 
-  std::vector<LabelledPage> validation;
-  for (int i = 0; i < o.val_pages; ++i)
-    validation.push_back(render_labelled_page(kValidationSeedBase + std::uint64_t(i), kValidationPreset,
-                                              o.working_long_side_px));
+  const std::vector<detail::LabelledImage> validation = validation_pages(o);
 
   // A resumed run keeps the rows up to its checkpoint and drops those of the
   // steps it will redo.
@@ -405,6 +329,59 @@ TrainReport train_unet(const TrainOptions &o, const std::function<void(const Tra
   report.last_step = std::max(step, report.first_step);
   report.iou = iou;
   return report;
+}
+
+ValidationIou validate_unet_weights(const std::filesystem::path &weights, const TrainOptions &options) {
+  detail::check_sample_options(options);
+  torch::serialize::InputArchive archive;
+  detail::load_archive(archive, weights);
+  UnetNet net = detail::read_unet(archive, weights);
+  if (options.num_threads > 0) torch::set_num_threads(options.num_threads);
+  return validate(net, validation_pages(options), torch::kCPU, options.working_long_side_px);
+}
+
+std::int64_t import_unet_state(const std::filesystem::path &state_dict, const std::filesystem::path &weights) {
+  const auto bad = [&](const std::string &why) {
+    return Error(ErrorCode::Format, fmt::format("train: '{}' is not a U-Net state dict: {}", state_dict.string(), why));
+  };
+  std::ifstream in(state_dict, std::ios::binary);
+  if (!in) throw Error(ErrorCode::Io, fmt::format("train: cannot read '{}'", state_dict.string()));
+  const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  c10::IValue value;
+  try {
+    value = torch::pickle_load(bytes);
+  } catch (const c10::Error &e) {
+    throw bad(fmt::format("it cannot be read as a torch.save() file ({})", e.what_without_backtrace()));
+  }
+  if (!value.isGenericDict()) throw bad("it does not hold a dict of tensors");
+  std::map<std::string, torch::Tensor> tensors;
+  for (const auto &entry : value.toGenericDict()) {
+    if (!entry.key().isString() || !entry.value().isTensor()) throw bad("it does not hold a dict of tensors");
+    tensors[entry.key().toStringRef()] = entry.value().toTensor();
+  }
+  const auto first = tensors.find("down0.body.0.weight");
+  if (first == tensors.end() || first->second.dim() != 4) throw bad("there is no 4-D 'down0.body.0.weight'");
+  const std::int64_t base_width = first->second.size(0);
+  if (base_width < 1 || base_width > 256) throw bad(fmt::format("first-level width {} is not in 1..256", base_width));
+  UnetNet net(static_cast<int>(base_width));
+  std::size_t used = 0;
+  torch::NoGradGuard no_grad;
+  const auto fill = [&](const std::string &name, torch::Tensor &target) {
+    const auto it = tensors.find(name);
+    if (it == tensors.end()) throw bad(fmt::format("'{}' is missing", name));
+    if (it->second.sizes() != target.sizes())
+      throw bad(fmt::format("'{}' has shape {}, the width-{} net needs {}", name, fmt::join(it->second.sizes(), "x"),
+                            base_width, fmt::join(target.sizes(), "x")));
+    target.copy_(it->second.to(target.scalar_type()));
+    ++used;
+  };
+  for (auto &p : net->named_parameters()) fill(p.key(), p.value());
+  for (auto &b : net->named_buffers()) fill(b.key(), b.value());
+  if (used != tensors.size()) throw bad(fmt::format("it holds {} tensors the net does not have", tensors.size() - used));
+  torch::serialize::OutputArchive archive;
+  detail::write_unet(archive, net);
+  save_atomically(archive, weights);
+  return detail::unet_parameter_count(net);
 }
 
 UnetWeightsInfo read_unet_weights(const std::filesystem::path &path) {

@@ -6,13 +6,18 @@
 #include <numeric>
 #include <string>
 
+#include <opencv2/imgcodecs.hpp>
+
 #include "ecgdig/error.hpp"
 #include "train/unet_test_support.hpp"
 
 namespace ecgdig {
 namespace {
 
+using experimental::export_training_samples;
+using experimental::import_unet_state;
 using experimental::read_unet_weights;
+using experimental::validate_unet_weights;
 using experimental::train_unet;
 using experimental::TrainOptions;
 using test::fresh_dir;
@@ -179,6 +184,102 @@ TEST(UnetTrainer, CommandLineTrainsAndRejectsBadArguments) {
   EXPECT_NE(std::system((cli + " train -o " + (dir / "bad").string() + " --steps 0" + tiny + " 2> " +
                          (dir / "err.txt").string()).c_str()),
             0);
+}
+
+std::string file_bytes(const std::filesystem::path &path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// Exported samples are what another trainer learns from: images with one
+// class per pixel, the same for the same seed and steps.
+TEST(TrainingSamples, ExportWritesImagesWithLabelsAndIsRepeatable) {
+  TrainOptions o = tiny_train_options(fresh_dir("unet_export"));
+  o.steps = 3;
+  const auto report = export_training_samples(o, 1);
+  EXPECT_EQ(report.crops, 2 * o.batch);
+  EXPECT_EQ(report.validation_pages, 1);
+  int traced = 0;
+  for (int step = 1; step < 3; ++step) {
+    for (int i = 0; i < o.batch; ++i) {
+      const std::string stem = "00000" + std::to_string(step) + "_00" + std::to_string(i);
+      const cv::Mat image = cv::imread((report.train_dir / (stem + ".jpg")).string(), cv::IMREAD_UNCHANGED);
+      const cv::Mat labels = cv::imread((report.train_dir / (stem + "_labels.png")).string(), cv::IMREAD_UNCHANGED);
+      ASSERT_EQ(image.type(), CV_8UC3) << stem;
+      ASSERT_EQ(labels.type(), CV_8UC1) << stem;
+      EXPECT_EQ(image.size(), cv::Size(o.crop_px, o.crop_px));
+      EXPECT_EQ(labels.size(), image.size());
+      double max_label = 0;
+      cv::minMaxLoc(labels, nullptr, &max_label);
+      EXPECT_LE(max_label, 3);
+      traced += cv::countNonZero(labels == 1) > 0;
+    }
+  }
+  EXPECT_GT(traced, 0) << "no crop holds any trace";
+  const cv::Mat page = cv::imread((report.val_dir / "000.png").string(), cv::IMREAD_UNCHANGED);
+  EXPECT_EQ(std::max(page.cols, page.rows), o.working_long_side_px);
+  EXPECT_TRUE(std::filesystem::exists(report.val_dir / "000_labels.png"));
+
+  TrainOptions again = o;
+  again.out_dir = fresh_dir("unet_export_again");
+  const auto second = export_training_samples(again, 1);
+  EXPECT_EQ(file_bytes(report.train_dir / "000002_001_labels.png"),
+            file_bytes(second.train_dir / "000002_001_labels.png"));
+  EXPECT_EQ(file_bytes(report.train_dir / "000002_001.jpg"), file_bytes(second.train_dir / "000002_001.jpg"));
+  EXPECT_EQ(code_of([&] { export_training_samples(o, 3); }), ErrorCode::InvalidArgument);
+}
+
+// tests/data/unet/state_dict_width4.pt: torch.save() of scripts/train_unet.py's
+// UNet(4) state dict with set batch-norm statistics (see tests/data/README.md).
+const std::filesystem::path kStateDict = std::filesystem::path(ECGDIG_TEST_DATA_DIR) / "unet" / "state_dict_width4.pt";
+
+TEST(UnetImport, PythonStateDictBecomesWeightsWithTheSameValues) {
+  if (!have_torch()) GTEST_SKIP() << "built without LibTorch";
+  const auto dir = fresh_dir("unet_import");
+  EXPECT_EQ(import_unet_state(kStateDict, dir / "unet.pt"), 18756);
+  const auto info = read_unet_weights(dir / "unet.pt");
+  EXPECT_EQ(info.base_width, 4);
+  // Sums over every parameter and buffer, computed in Python from the file.
+  double sum = 0, squares = 0;
+  for (float v : info.values) sum += v, squares += double(v) * v;
+  EXPECT_NEAR(sum, 937.8113519829731, 1e-3);
+  EXPECT_NEAR(squares, 2266.0028746955504, 1e-3);
+
+  TrainOptions o = tiny_train_options(dir);
+  const auto iou = validate_unet_weights(dir / "unet.pt", o);
+  for (double v : {iou.trace, iou.grid, iou.text}) {
+    EXPECT_GE(v, 0.0);
+    EXPECT_LE(v, 1.0);
+  }
+}
+
+TEST(UnetImport, BrokenStateDictsAreFormatErrors) {
+  if (!have_torch()) GTEST_SKIP() << "built without LibTorch";
+  const auto dir = fresh_dir("unet_import_bad");
+  const std::string bytes = file_bytes(kStateDict);
+  std::ofstream(dir / "truncated.pt", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  std::ofstream(dir / "text.pt") << "not a torch file";
+  EXPECT_EQ(code_of([&] { import_unet_state(dir / "truncated.pt", dir / "unet.pt"); }), ErrorCode::Format);
+  EXPECT_EQ(code_of([&] { import_unet_state(dir / "text.pt", dir / "unet.pt"); }), ErrorCode::Format);
+  EXPECT_EQ(code_of([&] { import_unet_state(dir / "missing.pt", dir / "unet.pt"); }), ErrorCode::Io);
+  // A weights file (not a state dict) is refused too.
+  ASSERT_EQ(import_unet_state(kStateDict, dir / "unet.pt"), 18756);
+  EXPECT_EQ(code_of([&] { import_unet_state(dir / "unet.pt", dir / "again.pt"); }), ErrorCode::Format);
+  EXPECT_FALSE(std::filesystem::exists(dir / "again.pt"));
+}
+
+// The shipped weights still segment heavy-preset validation pages (a floor
+// well under models/README.md's numbers, which are on 8 pages).
+TEST(ShippedWeights, ReachTheirValidationFloor) {
+  if (!have_torch()) GTEST_SKIP() << "built without LibTorch";
+  if (!std::filesystem::exists(ECGDIG_SHIPPED_WEIGHTS)) GTEST_SKIP() << "no shipped weights";
+  TrainOptions o;
+  o.val_pages = 2;
+  o.num_threads = 2;
+  const auto iou = validate_unet_weights(ECGDIG_SHIPPED_WEIGHTS, o);
+  EXPECT_GE(iou.trace, 0.70);
+  EXPECT_GE(iou.grid, 0.35);
+  EXPECT_GE(iou.text, 0.60);
 }
 
 }  // namespace

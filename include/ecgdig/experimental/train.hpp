@@ -97,6 +97,36 @@ struct UnetWeightsInfo {
 /// Error(Unsupported) without ECGDIG_WITH_TORCH
 ECGDIG_API UnetWeightsInfo read_unet_weights(const std::filesystem::path &path);
 
+/// Validation IoU of a weights file on the fixed validation pages of
+/// `options` (val_pages, working_long_side_px, num_threads), on the CPU.
+/// @throws as read_unet_weights()
+ECGDIG_API ValidationIou validate_unet_weights(const std::filesystem::path &weights, const TrainOptions &options);
+
+/// What export_training_samples() wrote.
+struct ExportReport {
+  int crops = 0;                    ///< training crops written
+  int validation_pages = 0;         ///< whole validation pages written
+  std::filesystem::path train_dir;  ///< out_dir/train: SSSSSS_III.jpg + SSSSSS_III_labels.png
+  std::filesystem::path val_dir;    ///< out_dir/val: NNN.png + NNN_labels.png
+};
+
+/// Writes the samples train_unet() would train on, for training with other
+/// tools (e.g. PyTorch on a GPU, see scripts/train_unet.py): the crops of steps
+/// [first_step, options.steps) as BGR JPEG (quality 92) with a label PNG
+/// beside each (0 background, 1 trace, 2 grid, 3 text), and the validation
+/// pages as PNG. Works without LibTorch.
+/// @throws Error(InvalidArgument) on bad options, Error(Io) when a file cannot be written
+ECGDIG_API ExportReport export_training_samples(const TrainOptions &options, int first_step = 0);
+
+/// Turns a PyTorch state dict (`torch.save(model.state_dict(), path)` of the
+/// same net, as scripts/train_unet.py writes it) into a weights file for the
+/// "unet" segmenter. The width is read from the tensors' shapes.
+/// @return the parameter count
+/// @throws Error(Io) when a file cannot be read or written, Error(Format) when
+/// the tensors do not make a U-Net, Error(Unsupported) without ECGDIG_WITH_TORCH
+ECGDIG_API std::int64_t import_unet_state(const std::filesystem::path &state_dict,
+                                          const std::filesystem::path &weights);
+
 }  // namespace experimental
 }  // namespace v1
 }  // namespace ecgdig
