@@ -20,8 +20,12 @@
 //  - dark grid lines (B/W copies, black or dark coloured grids): ink on long
 //    straight horizontal or vertical runs (morphological opening with ~28 mm
 //    kernels), after turning the mask by the page's skew (up to 5 degrees,
-//    from the sharpest projection of the ink). Where a trace or a letter crosses
-//    such a line, pixels clearly darker than the line ink stay trace or text.
+//    from the sharpest projection of the ink), that repeat at a grid spacing
+//    (a neighbour 2-6 mm and another twice that far away) or run over 60 mm
+//    (a frame). A trace's straight stretches, flat baselines and QRS
+//    complexes stacked across rows, have no such neighbours. Where a trace
+//    or a letter crosses a line, pixels clearly darker than the line ink stay
+//    trace or text.
 //    Pale grey 1 mm lines are looked for the same way when the page has no
 //    coloured grid; they only feed the grid map.
 //  - text: ink components of letter size (lead names, header, footer), or
@@ -31,9 +35,11 @@
 //  - clutter: where ink covers most of a ~5 mm window (wood grain, fabric,
 //    shadows around a photographed page) it is in no class.
 //  - trace: the remaining ink.
-// Known limits: sparser dark texture around the page in photos is still
-// taken for trace; beyond 5 degrees of skew, or under perspective and curl,
-// dark grid lines are not straight runs and stay trace.
+// Known limits: dark texture around a photographed page is taken for trace
+// (the standard preprocessor crops photos to the paper); beyond 5 degrees of
+// skew, or under perspective and curl, dark grid lines are not straight runs
+// and stay trace; a trace running along a grid line as dark as itself is
+// taken for that line.
 
 namespace ecgdig {
 inline namespace v1 {
@@ -53,6 +59,13 @@ constexpr double kClutterWindowMm = 5.0;
 constexpr double kClutterInkShare = 0.5;
 // Darkness of the palest grid lines looked for (1 mm lines of a grey grid).
 constexpr float kPaleDarkness = 0.06f;
+// Grid lines repeat at a spacing in this range (1 mm lines count at 2 mm
+// too), found within this tolerance.
+constexpr double kMinLatticeSpacingMm = 2.0;
+constexpr double kMaxLatticeSpacingMm = 6.0;
+constexpr double kLatticeToleranceMm = 0.4;
+// A trace is never straight this long (a beat at least every 1.5 s at 25 mm/s).
+constexpr double kLongLineMm = 60.0;
 // Skew searched for dark grid lines, and its resolution.
 constexpr double kMaxSkewDeg = 5.0;
 constexpr double kSkewStepDeg = 0.25;
@@ -256,11 +269,21 @@ class ClassicalSegmenter final : public Segmenter {
     else
       upright = ink;
     const int run = std::max(15, static_cast<int>(std::lround(kLineRunMm * px_per_mm)));
-    cv::Mat thick, horizontal, vertical;
-    cv::dilate(upright, thick, cv::getStructuringElement(cv::MORPH_RECT, {1, 3}));
-    cv::morphologyEx(thick, horizontal, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {run, 1}));
-    cv::dilate(upright, thick, cv::getStructuringElement(cv::MORPH_RECT, {3, 1}));
-    cv::morphologyEx(thick, vertical, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {1, run}));
+    cv::Mat thick_h, thick_v, horizontal, vertical;
+    cv::dilate(upright, thick_h, cv::getStructuringElement(cv::MORPH_RECT, {1, 3}));
+    cv::dilate(upright, thick_v, cv::getStructuringElement(cv::MORPH_RECT, {3, 1}));
+    cv::morphologyEx(thick_h, horizontal, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {run, 1}));
+    cv::morphologyEx(thick_v, vertical, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {1, run}));
+    keep_lattice(horizontal, true, px_per_mm);
+    keep_lattice(vertical, false, px_per_mm);
+    // A line longer than any straight stretch of a trace (a page frame, a
+    // rule under the header) is a line without neighbours.
+    const int long_run = static_cast<int>(std::lround(kLongLineMm * px_per_mm));
+    cv::Mat long_lines;
+    cv::morphologyEx(thick_h, long_lines, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {long_run, 1}));
+    horizontal |= long_lines;
+    cv::morphologyEx(thick_v, long_lines, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {1, long_run}));
+    vertical |= long_lines;
     const cv::Mat upright_lines = horizontal | vertical;
     if (!rotate) return upright_lines & ink;
     cv::Mat lines;
@@ -268,6 +291,54 @@ class ClassicalSegmenter final : public Segmenter {
     // Nearest-neighbour rotation leaves one-pixel holes along the lines.
     cv::dilate(lines, lines, cv::getStructuringElement(cv::MORPH_RECT, {3, 3}));
     return lines & ink;
+  }
+
+  // Keeps the runs of `runs` (horizontal ones when `rows`, else vertical)
+  // that lie on a lattice: grid lines repeat at a spacing d of a few
+  // millimetres, so a line has neighbours at d and at 2d. A trace's straight
+  // stretches (a flat baseline, QRS complexes of several rows stacked in one
+  // column) have none that near.
+  static void keep_lattice(cv::Mat &runs, bool rows, double px_per_mm) {
+    cv::Mat profile;
+    cv::reduce(runs, profile, rows ? 1 : 0, cv::REDUCE_SUM, CV_32S);
+    profile = profile.reshape(1, 1);
+    const int n = static_cast<int>(profile.total());
+    // Bands of consecutive lines or columns with runs; their centres.
+    std::vector<std::pair<int, int>> bands;
+    for (int i = 0; i < n; ++i) {
+      if (profile.at<int>(i) == 0) continue;
+      int j = i;
+      while (j + 1 < n && profile.at<int>(j + 1) > 0) ++j;
+      bands.emplace_back(i, j);
+      i = j;
+    }
+    // near[i]: a band's centre lies within the tolerance of i.
+    const double tolerance = std::max(1.5, kLatticeToleranceMm * px_per_mm);
+    std::vector<std::uint8_t> near(static_cast<std::size_t>(n), 0);
+    for (const auto &b : bands) {
+      const double c = 0.5 * (b.first + b.second);
+      for (int i = std::max(0, static_cast<int>(std::ceil(c - tolerance)));
+           i <= std::min(n - 1, static_cast<int>(std::floor(c + tolerance))); ++i)
+        near[static_cast<std::size_t>(i)] = 1;
+    }
+    const auto has_line = [&](double at) {
+      const long i = std::lround(at);
+      return i >= 0 && i < n && near[static_cast<std::size_t>(i)];
+    };
+    const int min_spacing = std::max(2, static_cast<int>(std::floor(kMinLatticeSpacingMm * px_per_mm)));
+    const int max_spacing = static_cast<int>(std::ceil(kMaxLatticeSpacingMm * px_per_mm));
+    for (const auto &b : bands) {
+      const double c = 0.5 * (b.first + b.second);
+      bool lattice = false;
+      for (int d = min_spacing; d <= max_spacing && !lattice; ++d)
+        lattice = (has_line(c - d) || has_line(c + d)) && (has_line(c - 2 * d) || has_line(c + 2 * d));
+      if (lattice) continue;
+      const cv::Range band(b.first, b.second + 1);
+      if (rows)
+        runs.rowRange(band).setTo(0);
+      else
+        runs.colRange(band).setTo(0);
+    }
   }
 
   // Ink components of letter size, found after bridging the small gaps that
