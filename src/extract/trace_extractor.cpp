@@ -40,7 +40,6 @@ constexpr double kEdgePx = 1.0;         // a trace's end value holds this far be
 constexpr double kBarMinLines = 4.0;    // a separator bar is this many line widths tall...
 constexpr int kMinBarColumns = 3;       // ...and at least this many columns wide
 constexpr int kAlongColumns = 3;        // a trace's neighbours reach this many columns
-constexpr int kJointRounds = 2;         // passes over the pairs of neighbouring panels
 
 // A vertical stretch of trace pixels in one column.
 struct Run {
@@ -523,9 +522,10 @@ Record TraceExtractor::extract(const SegmentationMaps &maps, const Geometry &geo
     std::nth_element(lengths.begin(), lengths.begin() + lengths.size() / 2, lengths.end());
     line_px = lengths[lengths.size() / 2];
   }
-  // Pass 2: each panel jointly with the next panel below it (the nearest
-  // baseline below among the panels sharing columns), where their traces
-  // can overlap; the other panels' paths are foreign.
+  // Pass 2: from the top down, each panel jointly with the next panel below
+  // it (the nearest baseline below among the panels sharing columns), where
+  // their traces can overlap; the other panels' current paths count as
+  // passing through their runs.
   std::vector<std::pair<std::size_t, std::size_t>> pairs;
   const auto overlap = [&](std::size_t j, std::size_t k) {
     return std::min(tracks[j].x_last, tracks[k].x_last) >=
@@ -543,16 +543,15 @@ Record TraceExtractor::extract(const SegmentationMaps &maps, const Geometry &geo
   std::stable_sort(pairs.begin(), pairs.end(), [&](const auto &p, const auto &q) {
     return tracks[p.first].baseline_px < tracks[q.first].baseline_px;
   });
-  for (int round = 0; round < kJointRounds; ++round)
-    for (const auto &[j, k] : pairs) {
-      use(j, paths[j], -1);
-      use(k, paths[k], -1);
-      auto both = follow(runs, {tracks[j], tracks[k]}, used, geometry.px_per_mm_y, line_px);
-      paths[j] = std::move(both[0]);
-      paths[k] = std::move(both[1]);
-      use(j, paths[j], 1);
-      use(k, paths[k], 1);
-    }
+  for (const auto &[j, k] : pairs) {
+    use(j, paths[j], -1);
+    use(k, paths[k], -1);
+    auto both = follow(runs, {tracks[j], tracks[k]}, used, geometry.px_per_mm_y, line_px);
+    paths[j] = std::move(both[0]);
+    paths[k] = std::move(both[1]);
+    use(j, paths[j], 1);
+    use(k, paths[k], 1);
+  }
 
   // Pass 3: y per column, then samples. Per lead: its panels' samples and traced columns.
   struct Acc {
