@@ -291,14 +291,24 @@ double boundary_evidence(const PageMasks &masks, const Row &row, double x, doubl
       run_bottom = bottom;
     }
   }
-  // Gap: two or more empty columns.
-  auto cols =
-      column_presence(masks.traces, static_cast<int>(row.top_px), static_cast<int>(row.bottom_px));
-  int empty = 0;
-  for (int cx = std::max(0, static_cast<int>(x - 1.5 * px_per_mm_x));
-       cx <= std::min(masks.dark.cols - 1, static_cast<int>(x + 1.5 * px_per_mm_x)); ++cx) {
-    empty = cols[cx] ? 0 : empty + 1;
-    if (empty >= 2) return 1.0;
+  // Gap: two or more empty columns, where the trace ends inside the band (a
+  // tall wave that leaves the band through its edge leaves no gap).
+  const int top = static_cast<int>(row.top_px), bottom = static_cast<int>(row.bottom_px);
+  auto cols = column_presence(masks.traces, top, bottom);
+  const auto at_edge = [&](int cx) {
+    if (cx < 0 || cx >= masks.traces.cols) return false;
+    for (int y : {top, top + 1, bottom - 1, bottom})
+      if (y >= 0 && y < masks.traces.rows && masks.traces.at<std::uint8_t>(y, cx)) return true;
+    return false;
+  };
+  const int gap_from = std::max(0, static_cast<int>(x - 1.5 * px_per_mm_x));
+  const int gap_to = std::min(masks.dark.cols - 1, static_cast<int>(x + 1.5 * px_per_mm_x));
+  for (int cx = gap_from; cx <= gap_to; ++cx) {
+    if (cols[cx]) continue;
+    int end = cx;
+    while (end + 1 < masks.traces.cols && !cols[end + 1]) ++end;
+    if (end - cx >= 1 && !at_edge(cx - 1) && !at_edge(end + 1)) return 1.0;
+    cx = end;
   }
   // A lead name starting just right of the boundary.
   for (const cv::Rect &m : masks.marks) {

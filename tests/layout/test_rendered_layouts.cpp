@@ -182,3 +182,20 @@ INSTANTIATE_TEST_SUITE_P(
         ScaleCase{"3x4+1", 50, 10, 10, false, false, 7, kRowLength, kAssumed, kAssumed, 350},
         // Nothing on the page: the defaults, said to be assumed.
         ScaleCase{"3x4+1", 25, 10, 10, false, false, 7, kAssumed, kAssumed, kAssumed}));
+
+// Tall QRS complexes leave their row's band; where they do, the band is empty
+// for a moment, which is no gap between panels (this record's V leads reach
+// 3 mV on a page with 25 mm rows).
+TEST(RenderedPageColumns, TallWavesLeavingTheRowAreNoPanelBoundary) {
+  ecgdig::PageStyle style;
+  style.layout = "6x2+1";
+  style.seed = 12003;
+  const auto page = ecgdig::render_page(ecgdig::synthesize_ecg({}, 12003), style);
+  ecgdig::Geometry geometry;
+  geometry.rectified_size = page.bgr.size();
+  geometry.px_per_mm_x = geometry.px_per_mm_y = page.px_per_mm;
+  const auto found = ecgdig::Registry<ecgdig::LeadLayout>::global()
+                         .create("template", {})
+                         ->locate(page.bgr, maps_from_masks(page), geometry);
+  EXPECT_EQ(found.name, "6x2+1");
+}
