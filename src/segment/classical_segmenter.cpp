@@ -21,11 +21,12 @@
 //    straight horizontal or vertical runs (morphological opening with ~28 mm
 //    kernels), after turning the mask by the page's skew (up to 5 degrees,
 //    from the sharpest projection of the ink), that repeat at a grid spacing
-//    (a neighbour 2-6 mm and another twice that far away) or run over 60 mm
-//    (a frame). A trace's straight stretches, flat baselines and QRS
-//    complexes stacked across rows, have no such neighbours. Where a trace
-//    or a letter crosses a line, pixels clearly darker than the line ink stay
-//    trace or text.
+//    (three more lines in a row 2-6 mm apart) or run bare over 60 mm (a
+//    frame, little ink beside it). A trace's straight stretches, flat
+//    baselines and QRS complexes stacked across rows, have no such
+//    neighbours, and stacked complexes have their other strokes and the
+//    baselines beside them. Where a trace or a letter crosses a line, pixels
+//    clearly darker than the line ink stay trace or text.
 //    Pale grey 1 mm lines are looked for the same way when the page has no
 //    coloured grid; they only feed the grid map.
 //  - text: ink components of letter size (lead names, header, footer), or
@@ -64,8 +65,14 @@ constexpr float kPaleDarkness = 0.06f;
 constexpr double kMinLatticeSpacingMm = 2.0;
 constexpr double kMaxLatticeSpacingMm = 6.0;
 constexpr double kLatticeToleranceMm = 0.4;
+// A line on the lattice has this many more lines in a row beside it.
+constexpr int kLatticeNeighbours = 3;
 // A trace is never straight this long (a beat at least every 1.5 s at 25 mm/s).
 constexpr double kLongLineMm = 60.0;
+// Such a line (a frame, a rule) has ink within this distance beside it along
+// at most this share of its length.
+constexpr double kBesideMm = 1.0;
+constexpr double kMaxBesideShare = 0.7;
 // Skew searched for dark grid lines, and its resolution.
 constexpr double kMaxSkewDeg = 5.0;
 constexpr double kSkewStepDeg = 0.25;
@@ -281,8 +288,10 @@ class ClassicalSegmenter final : public Segmenter {
     const int long_run = static_cast<int>(std::lround(kLongLineMm * px_per_mm));
     cv::Mat long_lines;
     cv::morphologyEx(thick_h, long_lines, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {long_run, 1}));
+    keep_bare(long_lines, upright, true, px_per_mm);
     horizontal |= long_lines;
     cv::morphologyEx(thick_v, long_lines, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {1, long_run}));
+    keep_bare(long_lines, upright, false, px_per_mm);
     vertical |= long_lines;
     const cv::Mat upright_lines = horizontal | vertical;
     if (!rotate) return upright_lines & ink;
@@ -294,8 +303,51 @@ class ClassicalSegmenter final : public Segmenter {
   }
 
   // Keeps the runs of `runs` (horizontal ones when `rows`, else vertical)
+  // that run bare: a frame or a rule has little ink beside it, while QRS
+  // complexes stacked across rows into one long straight run have the other
+  // strokes of each complex and the baselines that join them close beside.
+  static void keep_bare(cv::Mat &runs, const cv::Mat &ink, bool rows, double px_per_mm) {
+    const cv::Mat along = rows ? runs : cv::Mat(runs.t());
+    const cv::Mat ink_along = rows ? ink : cv::Mat(ink.t());
+    cv::Mat profile;
+    cv::reduce(along, profile, 1, cv::REDUCE_MAX, CV_8U);
+    const int n = along.rows, side = std::max(2, static_cast<int>(std::lround(kBesideMm * px_per_mm)));
+    for (int i = 0; i < n; ++i) {
+      if (profile.at<std::uint8_t>(i) == 0) continue;
+      int j = i;
+      while (j + 1 < n && profile.at<std::uint8_t>(j + 1) > 0) ++j;
+      // Positions along the band's run, and the straightest two-pixel strip
+      // of ink along it.
+      cv::Mat on_run;
+      cv::reduce(along.rowRange(i, j + 1), on_run, 0, cv::REDUCE_MAX, CV_8U);
+      const int length = cv::countNonZero(on_run);
+      int best = i, best_cover = -1;
+      for (int k = i; k <= j; ++k) {
+        const int cover = cv::countNonZero((ink_along.row(k) | ink_along.row(std::min(k + 1, n - 1))) & on_run);
+        if (cover > best_cover) {
+          best = k;
+          best_cover = cover;
+        }
+      }
+      // Where along the run there is ink beside the band, or in the band
+      // beside that strip (past one pixel of edge blur).
+      cv::Mat near = cv::Mat::zeros(on_run.size(), CV_8U), beside;
+      for (const cv::Range r : {cv::Range(std::max(0, i - side), std::max(i, best - 1)),
+                                cv::Range(std::min(j + 1, best + 3), std::min(n, j + 1 + side))}) {
+        if (r.empty()) continue;
+        cv::reduce(ink_along.rowRange(r), beside, 0, cv::REDUCE_MAX, CV_8U);
+        near |= beside;
+      }
+      const double share = cv::countNonZero(on_run & near) / double(std::max(1, length));
+      if (share > kMaxBesideShare) (rows ? runs.rowRange(i, j + 1) : runs.colRange(i, j + 1)).setTo(0);
+      i = j;
+    }
+  }
+
+  // Keeps the runs of `runs` (horizontal ones when `rows`, else vertical)
   // that lie on a lattice: grid lines repeat at a spacing d of a few
-  // millimetres, so a line has neighbours at d and at 2d. A trace's straight
+  // millimetres, so a line has three neighbours in a row at multiples of d
+  // (on either side, or both). A trace's straight
   // stretches (a flat baseline, QRS complexes of several rows stacked in one
   // column) have none that near.
   static void keep_lattice(cv::Mat &runs, bool rows, double px_per_mm) {
@@ -330,8 +382,12 @@ class ClassicalSegmenter final : public Segmenter {
     for (const auto &b : bands) {
       const double c = 0.5 * (b.first + b.second);
       bool lattice = false;
-      for (int d = min_spacing; d <= max_spacing && !lattice; ++d)
-        lattice = (has_line(c - d) || has_line(c + d)) && (has_line(c - 2 * d) || has_line(c + 2 * d));
+      for (int d = min_spacing; d <= max_spacing && !lattice; ++d) {
+        int before = 0, after = 0;
+        while (before < kLatticeNeighbours && has_line(c - (before + 1) * d)) ++before;
+        while (after < kLatticeNeighbours && has_line(c + (after + 1) * d)) ++after;
+        lattice = before + after >= kLatticeNeighbours;
+      }
       if (lattice) continue;
       const cv::Range band(b.first, b.second + 1);
       if (rows)
