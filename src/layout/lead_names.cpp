@@ -115,7 +115,7 @@ cv::Rect find_word(const std::vector<cv::Rect> &marks, double x_px, double y_min
     near.push_back(&m);
     closest = std::min(closest, std::abs(cy - baseline_px));
   }
-  // The line of text nearest the baseline, from its leftmost glyph.
+  // The line of text nearest the baseline, grown from its leftmost glyph in the window.
   const cv::Rect *start = nullptr;
   for (const cv::Rect *m : near)
     if (std::abs(m->y + m->height / 2.0 - baseline_px) <= closest + m->height &&
@@ -128,7 +128,10 @@ cv::Rect find_word(const std::vector<cv::Rect> &marks, double x_px, double y_min
     for (const cv::Rect &m : marks) {
       if ((m & word) == m || m.height > kMaxLetterMm * px_per_mm) continue;
       const int overlap = std::min(m.br().y, word.br().y) - std::max(m.y, word.y);
-      const bool beside = m.x > word.x && m.x <= word.br().x + 0.6 * word.height;
+      // Glyphs on either side: the search window may start inside a name
+      // ("II" of a panel whose trace starts late), which must not cut it.
+      const bool beside = (m.x > word.x && m.x <= word.br().x + 0.6 * word.height) ||
+                          (m.br().x < word.br().x && m.br().x >= word.x - 0.6 * word.height);
       if (beside && overlap >= 0.4 * std::min(m.height, word.height) &&
           m.height <= 1.6 * word.height) {
         word |= m;
