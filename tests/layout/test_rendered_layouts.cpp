@@ -29,6 +29,34 @@ std::ostream &operator<<(std::ostream &os, const Case &c) {
             << c.chest_gain_mm_per_mv << "mm/mV" << (c.pulse ? " pulse" : "");
 }
 
+// Style of a page printed at `speed_mm_s` and the given gains, with or without pulses.
+ecgdig::PageStyle page_style(const char *layout, double speed_mm_s, double limb_gain_mm_per_mv,
+                             double chest_gain_mm_per_mv, bool pulse, std::uint64_t seed) {
+  ecgdig::PageStyle style;
+  style.layout = layout;
+  style.paper_speed_mm_s = speed_mm_s;
+  style.limb_gain_mm_per_mv = limb_gain_mm_per_mv;
+  style.chest_gain_mm_per_mv = chest_gain_mm_per_mv;
+  style.calibration_pulse = pulse;
+  style.seed = seed;
+  return style;
+}
+
+// A 10 s record (seed 11) printed in `style`.
+ecgdig::RenderedPage render_ten_seconds(const ecgdig::PageStyle &style) {
+  ecgdig::SynthOptions synth;
+  synth.duration_s = 10;
+  return ecgdig::render_page(ecgdig::synthesize_ecg(synth, 11), style);
+}
+
+// The upright page's size and scale, as the grid stage would measure them.
+ecgdig::Geometry geometry_of(const ecgdig::RenderedPage &page) {
+  ecgdig::Geometry geometry;
+  geometry.rectified_size = page.bgr.size();
+  geometry.px_per_mm_x = geometry.px_per_mm_y = page.px_per_mm;
+  return geometry;
+}
+
 ecgdig::SegmentationMaps maps_from_masks(const ecgdig::RenderedPage &page) {
   ecgdig::SegmentationMaps maps;
   page.trace_mask.convertTo(maps.trace, CV_32F, 1.0 / 255);
@@ -41,20 +69,11 @@ class RenderedPage : public ::testing::TestWithParam<Case> {};
 
 TEST_P(RenderedPage, LayoutAndSignalsAreFound) {
   const Case c = GetParam();
-  ecgdig::PageStyle style;
-  style.layout = c.layout;
-  style.paper_speed_mm_s = c.speed_mm_s;
-  style.limb_gain_mm_per_mv = c.limb_gain_mm_per_mv;
-  style.chest_gain_mm_per_mv = c.chest_gain_mm_per_mv;
-  style.calibration_pulse = c.pulse;
-  style.seed = 7;
-  ecgdig::SynthOptions synth;
-  synth.duration_s = 10;
-  const auto page = ecgdig::render_page(ecgdig::synthesize_ecg(synth, 11), style);
+  const ecgdig::PageStyle style =
+      page_style(c.layout, c.speed_mm_s, c.limb_gain_mm_per_mv, c.chest_gain_mm_per_mv, c.pulse, 7);
+  const auto page = render_ten_seconds(style);
   const auto maps = maps_from_masks(page);
-  ecgdig::Geometry geometry;
-  geometry.rectified_size = page.bgr.size();
-  geometry.px_per_mm_x = geometry.px_per_mm_y = page.px_per_mm;
+  const ecgdig::Geometry geometry = geometry_of(page);
 
   // Speed and gain come from the page (pulse) or, without a pulse, from the options.
   ecgdig::StageOptions options;
@@ -128,21 +147,12 @@ class PageScale : public ::testing::TestWithParam<ScaleCase> {};
 
 TEST_P(PageScale, SpeedAndGainsComeFromThePage) {
   const ScaleCase c = GetParam();
-  ecgdig::PageStyle style;
-  style.layout = c.layout;
-  style.paper_speed_mm_s = c.speed_mm_s;
-  style.limb_gain_mm_per_mv = c.limb_gain_mm_per_mv;
-  style.chest_gain_mm_per_mv = c.chest_gain_mm_per_mv;
-  style.calibration_pulse = c.pulse;
+  ecgdig::PageStyle style =
+      page_style(c.layout, c.speed_mm_s, c.limb_gain_mm_per_mv, c.chest_gain_mm_per_mv, c.pulse, c.seed);
   style.header_text = c.header;
-  style.seed = c.seed;
   style.page_width_mm = c.page_width_mm;
-  ecgdig::SynthOptions synth;
-  synth.duration_s = 10;
-  const auto page = ecgdig::render_page(ecgdig::synthesize_ecg(synth, 11), style);
-  ecgdig::Geometry geometry;
-  geometry.rectified_size = page.bgr.size();
-  geometry.px_per_mm_x = geometry.px_per_mm_y = page.px_per_mm;
+  const auto page = render_ten_seconds(style);
+  const ecgdig::Geometry geometry = geometry_of(page);
   const auto layout = ecgdig::Registry<ecgdig::LeadLayout>::global()
                           .create("template", {})
                           ->locate(page.bgr, maps_from_masks(page), geometry);
@@ -191,9 +201,7 @@ TEST(RenderedPageColumns, TallWavesLeavingTheRowAreNoPanelBoundary) {
   style.layout = "6x2+1";
   style.seed = 12003;
   const auto page = ecgdig::render_page(ecgdig::synthesize_ecg({}, 12003), style);
-  ecgdig::Geometry geometry;
-  geometry.rectified_size = page.bgr.size();
-  geometry.px_per_mm_x = geometry.px_per_mm_y = page.px_per_mm;
+  const ecgdig::Geometry geometry = geometry_of(page);
   const auto found = ecgdig::Registry<ecgdig::LeadLayout>::global()
                          .create("template", {})
                          ->locate(page.bgr, maps_from_masks(page), geometry);
