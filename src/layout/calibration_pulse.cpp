@@ -9,16 +9,21 @@ inline namespace v1 {
 namespace detail {
 namespace {
 
-// Topmost mask pixel of column x in [top, bottom], and the end of the
-// vertical run that starts there; -1 when the column is empty.
-std::pair<int, int> top_run(const cv::Mat &mask, int x, int top, int bottom) {
+// The longest vertical run of mask pixels in column x within [top, bottom]
+// (first and last row), bridging gaps of up to max_gap rows where a grid line
+// crossed it; {-1, -1} when the column is empty. The longest, not the
+// topmost: a dot of grid or text above a pulse edge must not hide it.
+std::pair<int, int> longest_run(const cv::Mat &mask, int x, int top, int bottom, int max_gap) {
+  std::pair<int, int> best{-1, -1};
   for (int y = top; y <= bottom; ++y) {
     if (!mask.at<std::uint8_t>(y, x)) continue;
     int end = y;
-    while (end + 1 <= bottom && mask.at<std::uint8_t>(end + 1, x)) ++end;
-    return {y, end};
+    for (int next = y + 1; next <= bottom && next - end <= max_gap + 1; ++next)
+      if (mask.at<std::uint8_t>(next, x)) end = next;
+    if (best.first < 0 || end - y > best.second - best.first) best = {y, end};
+    y = end;
   }
-  return {-1, -1};
+  return best;
 }
 
 }  // namespace
@@ -41,18 +46,25 @@ std::optional<CalibrationPulse> find_calibration_pulse(const cv::Mat &mask, int 
   if (x_begin >= mask.cols || top >= bottom) return std::nullopt;
 
   std::vector<std::pair<int, int>> runs;
-  for (int x = x_begin; x <= x_last; ++x) runs.push_back(top_run(mask, x, top, bottom));
+  const int max_gap = std::max(1, static_cast<int>(0.6 * px_per_mm_y));
+  for (int x = x_begin; x <= x_last; ++x) runs.push_back(longest_run(mask, x, top, bottom, max_gap));
   const int n = static_cast<int>(runs.size());
 
   const int max_start = static_cast<int>(26 * px_per_mm_x);
   for (int i = 0; i < n && i <= max_start; ++i) {
-    // A rising edge: a long vertical run; then the plateau: columns whose top stays within 2 px.
+    // A rising edge: a long vertical run; then the plateau: columns with ink
+    // within 2 px of the edge's top (a grid-crossing remnant above the line
+    // must not end it).
     if (runs[i].first < 0 || runs[i].second - runs[i].first < min_rise_px) continue;
+    const int level0 = std::max(top, runs[i].first - 2), level1 = std::min(bottom, runs[i].first + 2);
+    const auto on_plateau = [&](int k) {
+      for (int y = level0; y <= level1; ++y)
+        if (mask.at<std::uint8_t>(y, x_begin + k)) return true;
+      return false;
+    };
     int j = i;
-    while (j + 1 < n && runs[j + 1].first >= 0 && std::abs(runs[j + 1].first - runs[i].first) <= 2)
-      ++j;
+    while (j + 1 < n && on_plateau(j + 1)) ++j;
     const int first = i;
-    i = j;  // a failed candidate is skipped whole
     const double width_mm = (j - first + 1) / px_per_mm_x;
     if (width_mm < 2.5 || width_mm > 12.5) continue;
     const int top_y = runs[first].first;
@@ -67,7 +79,11 @@ std::optional<CalibrationPulse> find_calibration_pulse(const cv::Mat &mask, int 
     std::vector<int> thickness;
     for (int k = rise_end + 1; k < fall_begin; ++k)
       thickness.push_back(runs[k].second - runs[k].first + 1);
-    if (*std::max_element(thickness.begin(), thickness.end()) > 1.5 * px_per_mm_y) continue;
+    // A broken edge leaves a column or two of partial edge inside; more thick
+    // columns than that are something hanging from the line (a letter, a wave).
+    const auto thick = std::count_if(thickness.begin(), thickness.end(),
+                                     [&](int t) { return t > 1.5 * px_per_mm_y; });
+    if (thick > std::max<std::ptrdiff_t>(2, static_cast<std::ptrdiff_t>(thickness.size() / 5))) continue;
     std::nth_element(thickness.begin(), thickness.begin() + thickness.size() / 2, thickness.end());
     const double line_px = thickness[thickness.size() / 2];
     CalibrationPulse pulse;

@@ -21,7 +21,6 @@ constexpr double kMaxAspectRatio =
     1.3;  // template and word widths (at equal height) differ at most this much
 constexpr double kMinScore = 0.55;
 constexpr double kMinMargin = 0.05;
-constexpr double kMaxBarAspect = 0.3;  // a lone bar this narrow is the name "I"
 constexpr double kMaxLetterMm = 6.0;
 
 cv::Mat normalised(const cv::Mat &ink, int width) {

@@ -12,6 +12,10 @@ namespace ecgdig {
 inline namespace v1 {
 namespace detail {
 
+/// Width over height below which a glyph is a bare bar ('I', 'l', '1', a
+/// separator, a wave's stroke): no template tells those apart.
+inline constexpr double kMaxBarAspect = 0.3;
+
 /// A word read from the page, with how well it matched (0..1).
 struct ReadWord {
   std::string text;

@@ -19,7 +19,6 @@ namespace {
 constexpr double kMaxGlyphMm = 6.0;         // taller marks are separators or pulse edges
 constexpr double kMaxLineGapHeights = 3.0;  // glyphs further apart start another line
 constexpr double kShortGlyph = 0.83;        // of the capital height: an x-height letter
-constexpr double kMaxBarAspect = 0.3;       // width / height of a glyph that is a bare bar
 constexpr std::array<double, 3> kLegalSpeeds = {12.5, 25, 50};      // mm/s
 constexpr std::array<double, 5> kLegalGains = {2.5, 5, 10, 20, 40};  // mm/mV; none is a speed
 

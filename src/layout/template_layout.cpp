@@ -52,6 +52,7 @@ struct Row {
   // Lead names read at each quarter of the row ("" = none), printed above or
   // below the baseline; a page prints them all on one side.
   std::array<std::array<std::string, 4>, 2> names;
+  std::array<std::array<double, 4>, 2> name_y{};  // centre of each name read
 };
 
 cv::Mat binarize(const cv::Mat &map, const char *what) {
@@ -310,9 +311,11 @@ double boundary_evidence(const PageMasks &masks, const Row &row, double x, doubl
     if (end - cx >= 1 && !at_edge(cx - 1) && !at_edge(end + 1)) return 1.0;
     cx = end;
   }
-  // A lead name starting just right of the boundary.
+  // A lead name starting just right of the boundary. A lone bar does not
+  // count: no name but "I" is one, and lead I never starts a later column.
   for (const cv::Rect &m : masks.marks) {
     const double cy = m.y + m.height / 2.0;
+    if (m.width < kMaxBarAspect * m.height) continue;
     if (m.x >= x - px_per_mm_x && m.x <= x + 8 * px_per_mm_x && cy >= row.top_px &&
         cy <= row.bottom_px)
       return 0.8;
@@ -320,15 +323,18 @@ double boundary_evidence(const PageMasks &masks, const Row &row, double x, doubl
   return 0.0;
 }
 
-int count_columns(const PageMasks &masks, const Row &row, double px_per_mm_x, double px_per_mm_y) {
-  const double width = row.x_end_px - row.x_begin_px;
-  for (int k : {4, 2}) {
-    double sum = 0;
-    for (int i = 1; i < k; ++i)
-      sum +=
-          boundary_evidence(masks, row, row.x_begin_px + width * i / k, px_per_mm_x, px_per_mm_y);
-    if (sum / (k - 1) >= (k == 2 ? 0.8 : 0.5)) return k;
-  }
+// Panels in the row: boundaries looked for at the quarters and the middle of
+// the row, and of the page's common extent (a row whose start was misjudged
+// still shares the page's columns).
+int count_columns(const PageMasks &masks, const Row &row, double page_begin, double page_end,
+                  double px_per_mm_x, double px_per_mm_y) {
+  for (int k : {4, 2})
+    for (auto [begin, end] : {std::pair{row.x_begin_px, row.x_end_px}, std::pair{page_begin, page_end}}) {
+      double sum = 0;
+      for (int i = 1; i < k; ++i)
+        sum += boundary_evidence(masks, row, begin + (end - begin) * i / k, px_per_mm_x, px_per_mm_y);
+      if (sum / (k - 1) >= (k == 2 ? 0.8 : 0.5)) return k;
+    }
   return 1;
 }
 
@@ -341,50 +347,108 @@ struct Match {
 };
 
 // Costs of a template: a row whose column count disagrees weighs more than a
-// template row with no page row (a row may be blank or cut off); with no
-// column evidence on the whole page only the row count speaks.
+// template row with no page row (a row may be blank or cut off), but less
+// where the row shows no boundary on a page that marks none (boundaries are
+// then told by names alone, which may be missed); a template row that would
+// lie off the page weighs most. With no column evidence on the whole page
+// only the row count speaks. A lead name
+// read as the template expects weighs more than one read otherwise: names
+// are misread, rarely read right by chance.
 constexpr double kColumnMismatchCost = 2.0;
+constexpr double kUnseenColumnsCost = 0.7;
 constexpr double kMissingRowCost = 1.5;
-constexpr double kExtraRowCost = 1.0;
+constexpr double kOffPageRowCost = 4.0;
+constexpr double kExtraRowCost = 2.0;
 constexpr double kEmptyRowCost = 0.5;
-constexpr double kNameMismatchCost = 1.0;
-constexpr double kNameMatchBonus = 0.3;
+constexpr double kNameMismatchCost = 0.5;
+constexpr double kNameMatchBonus = 0.6;
 
 bool same_lead(const std::string &printed, const std::string &expected) {
   const std::string plain = !expected.empty() && expected[0] == '-' ? expected.substr(1) : expected;
   return standard_lead_index(printed) == standard_lead_index(plain);
 }
 
+// Panels in row i as its lead names on one side tell: a name read at the
+// middle or a quarter of the row starts a panel there; 0 when none is. Only
+// names at least as close to this row as to the neighbour on that side count
+// (names between two rows may belong to either). "I" does not count: no
+// layout puts lead I past its first column, and any lone bar (a separator, a
+// wave's stroke) reads as "I".
+int named_columns(const std::vector<Row> &rows, std::size_t i, int side) {
+  const Row &row = rows[i];
+  const bool has_neighbour = side == 0 ? i > 0 : i + 1 < rows.size();
+  const double neighbour = has_neighbour ? rows[side == 0 ? i - 1 : i + 1].baseline_px : 0;
+  const auto named = [&](int q) {
+    const std::string &name = row.names[side][q];
+    const double y = row.name_y[side][q];
+    return !name.empty() && name != "I" &&
+           (!has_neighbour || std::abs(y - row.baseline_px) <= 1.1 * std::abs(y - neighbour));
+  };
+  if (named(1) || named(3)) return 4;
+  return named(2) ? 2 : 0;
+}
+
+// Closest spacing of consecutive rows; 0 with fewer than two rows.
+double row_spacing(const std::vector<Row> &rows) {
+  double spacing = rows.size() > 1 ? rows[1].baseline_px - rows[0].baseline_px : 0;
+  for (std::size_t i = 2; i < rows.size(); ++i)
+    spacing = std::min(spacing, rows[i].baseline_px - rows[i - 1].baseline_px);
+  return spacing;
+}
+
+// Baseline of a template row that has no page row, at page row index i
+// (before the first row or after the last), where the row spacing puts it.
+double missing_row_baseline(const std::vector<Row> &rows, int i, double spacing) {
+  const Row &edge = i < 0 ? rows.front() : rows.back();
+  return edge.baseline_px + spacing * (i < 0 ? i : i - static_cast<int>(rows.size()) + 1);
+}
+
 Match best_match(const std::vector<Row> &rows,
-                 const std::vector<const LayoutTemplate *> &candidates, bool columns_seen) {
+                 const std::vector<const LayoutTemplate *> &candidates, bool columns_seen,
+                 int page_height) {
   Match best;
   const int n = static_cast<int>(rows.size());
+  const double spacing = row_spacing(rows);
+  // A page that marks panel boundaries (separators, gaps) marks them on every
+  // row that has them.
+  const bool boundaries_marked =
+      std::any_of(rows.begin(), rows.end(), [](const Row &r) { return r.columns > 1; });
   for (const LayoutTemplate *t : candidates) {
     const int m = static_cast<int>(t->rows.size());
     for (int side = 0; side < 2; ++side)
       for (int offset = -(m - 1); offset <= n - 1; ++offset) {
         double cost = 0, bonus = 0;
         int matched = 0;
-        for (int j = 0; j < m; ++j) {
-          const int i = j + offset;
-          if (i < 0 || i >= n) {
-            cost += kMissingRowCost;
-            continue;
-          }
-          ++matched;
+        const auto score_names = [&](const std::array<std::string, 4> &read_names, int j) {
           const int k = static_cast<int>(t->rows[j].leads.size());
-          if (rows[i].columns == 0)
-            cost += kEmptyRowCost;
-          else if (columns_seen && rows[i].columns != k)
-            cost += kColumnMismatchCost;
           for (int c = 0; c < k && k <= 4 && 4 % k == 0; ++c) {
-            const std::string &read = rows[i].names[side][c * 4 / k];
+            const std::string &read = read_names[c * 4 / k];
             if (read.empty()) continue;
             if (same_lead(read, t->rows[j].leads[c]))
               bonus += kNameMatchBonus;
             else
               cost += kNameMismatchCost;
           }
+        };
+        for (int j = 0; j < m; ++j) {
+          const int i = j + offset;
+          if (i < 0 || i >= n) {
+            const double b = spacing > 0 ? missing_row_baseline(rows, i, spacing) : -1;
+            cost += b < 0 || b > page_height ? kOffPageRowCost : kMissingRowCost;
+            // Its names, if it has any, are those on the far side of the edge row.
+            if (i == -1 && side == 1) score_names(rows.front().names[0], j);
+            if (i == n && side == 0) score_names(rows.back().names[1], j);
+            continue;
+          }
+          ++matched;
+          const int k = static_cast<int>(t->rows[j].leads.size());
+          const int columns =
+              std::max(rows[i].columns, named_columns(rows, static_cast<std::size_t>(i), side));
+          if (rows[i].columns == 0)
+            cost += kEmptyRowCost;
+          else if (columns_seen && columns != k)
+            cost += columns == 1 && !boundaries_marked ? kUnseenColumnsCost : kColumnMismatchCost;
+          score_names(rows[i].names[side], j);
         }
         cost += kExtraRowCost * (n - matched);
         const double rank =
@@ -538,7 +602,7 @@ Layout TemplateLayout::locate(const cv::Mat & /*rectified_bgr*/, const Segmentat
   for (Row &r : rows) {
     if (std::abs(r.x_begin_px - page_begin) < 3 * ppmm_x) r.x_begin_px = page_begin;
     if (std::abs(r.x_end_px - page_end) < 3 * ppmm_x) r.x_end_px = page_end;
-    r.columns = count_columns(masks, r, ppmm_x, ppmm_y);
+    r.columns = count_columns(masks, r, page_begin, page_end, ppmm_x, ppmm_y);
   }
   for (Row &r : rows)
     for (int q = 0; q < 4; ++q) {
@@ -551,7 +615,10 @@ Layout TemplateLayout::locate(const cv::Mat & /*rectified_bgr*/, const Segmentat
         const cv::Rect word =
             find_word(masks.marks, x, spans[side].first, spans[side].second, r.baseline_px, ppmm_x);
         if (word.empty()) continue;
-        if (auto read = read_lead_name(masks.dark(word))) r.names[side][q] = read->text;
+        if (auto read = read_lead_name(masks.dark(word))) {
+          r.names[side][q] = read->text;
+          r.name_y[side][q] = word.y + word.height / 2.0;
+        }
       }
     }
   insert_missing_rows(rows);
@@ -570,11 +637,15 @@ Layout TemplateLayout::locate(const cv::Mat & /*rectified_bgr*/, const Segmentat
     candidates.push_back(find_layout_template(options_.layout));
   // Column counts mean something when some row shows a boundary or starts
   // with a lead name; a page with neither leaves only the row count.
-  const bool columns_seen = std::any_of(rows.begin(), rows.end(), [&](const Row &r) {
-    return r.columns > 1 ||
-           (r.columns == 1 && boundary_evidence(masks, r, r.x_begin_px, ppmm_x, ppmm_y) > 0);
-  });
-  const Match match = best_match(rows, candidates, columns_seen);
+  bool columns_seen = false;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const Row &r = rows[i];
+    columns_seen = columns_seen || r.columns > 1 || named_columns(rows, i, 0) > 1 ||
+                   named_columns(rows, i, 1) > 1 ||
+                   (r.columns == 1 && boundary_evidence(masks, r, r.x_begin_px, ppmm_x, ppmm_y) > 0);
+  }
+  const Match match = best_match(rows, candidates, columns_seen, masks.traces.rows);
+
   layout.name = match.layout->name;
   layout.confidence = 1.0 / (1.0 + match.penalty);
   set_scale(layout, options_, rows, match, pulse_widths_mm, masks, page_end - page_begin, ppmm_x,
@@ -582,9 +653,7 @@ Layout TemplateLayout::locate(const cv::Mat & /*rectified_bgr*/, const Segmentat
 
   // Template rows without a page row (blank or erased) get a panel where the
   // row spacing puts them, so their leads come back empty rather than vanish.
-  double spacing = rows.size() > 1 ? rows[1].baseline_px - rows[0].baseline_px : 0;
-  for (std::size_t i = 2; i < rows.size(); ++i)
-    spacing = std::min(spacing, rows[i].baseline_px - rows[i - 1].baseline_px);
+  const double spacing = row_spacing(rows);
   const double px_per_s = ppmm_x * layout.paper_speed_mm_s;
   for (std::size_t j = 0; j < match.layout->rows.size(); ++j) {
     const int i = static_cast<int>(j) + match.offset;
@@ -593,9 +662,7 @@ Layout TemplateLayout::locate(const cv::Mat & /*rectified_bgr*/, const Segmentat
       row = rows[i];
     } else {
       if (!(spacing > 0)) continue;
-      const Row &edge = i < 0 ? rows.front() : rows.back();
-      row.baseline_px =
-          edge.baseline_px + spacing * (i < 0 ? i : i - static_cast<int>(rows.size()) + 1);
+      row.baseline_px = missing_row_baseline(rows, i, spacing);
       row.top_px = row.baseline_px - spacing / 2;
       row.bottom_px = row.baseline_px + spacing / 2;
       row.x_begin_px = page_begin;

@@ -16,6 +16,7 @@ namespace {
 using ecgdig::ErrorCode;
 using ecgdig::Layout;
 using ecgdig::LeadBox;
+using ecgdig::ScaleEvidence;
 
 Layout locate(const ptbxl_page::Page &page, const ecgdig::StageOptions &options = {}) {
   auto layout = ecgdig::Registry<ecgdig::LeadLayout>::global().create("template", options);
@@ -207,6 +208,27 @@ TEST(TemplateLayout, CalibrationPulseGivesGainSpeedAndBaseline) {
     // The signal starts at the falling edge of the pulse; the pulse bottom is 0 mV.
     EXPECT_NEAR(first.box_px.x, 100 + 0.2 * speed * 10, 2.0);
     EXPECT_NEAR(first.baseline_y_px, 500.5, 1.5);
+  }
+}
+
+TEST(TemplateLayout, CalibrationPulseIsReadThroughGridRemnants) {
+  // Segmenters leave a trace broken where grid lines cross it and dots of
+  // trace where two grid lines cross; neither may hide the pulse.
+  for (auto [speed, gain] : {std::pair<double, double>{25, 10}, {50, 20}}) {
+    auto page = pulse_page(speed, gain);
+    cv::Mat &trace = page.maps.trace;
+    for (int y = 25; y < trace.rows; y += 50) trace.rowRange(y, y + 2).setTo(0);
+    for (int y = 15; y < trace.rows; y += 50)
+      for (int x = 50; x < 400; x += 50) trace.at<float>(y, x) = 1.0f;
+    for (int r = 0; r < 4; ++r)
+      trace.at<float>(static_cast<int>(500 + 400 * r - gain * 10 - 20), 100) = 1.0f;
+    const Layout layout = locate(page);
+    EXPECT_DOUBLE_EQ(layout.gain_mm_per_mv, gain) << speed << " mm/s " << gain << " mm/mV";
+    EXPECT_DOUBLE_EQ(layout.paper_speed_mm_s, speed) << speed << " mm/s " << gain << " mm/mV";
+    EXPECT_EQ(layout.gain_evidence, ScaleEvidence::CalibrationPulse);
+    // Each row's baseline is its pulse's bottom line.
+    for (const LeadBox &box : layout.leads)
+      EXPECT_NEAR(std::remainder(box.baseline_y_px - 500.5, 400.0), 0.0, 1.5) << box.name;
   }
 }
 
