@@ -28,6 +28,7 @@ constexpr double kSnapDeg = 0.02;         // smaller rotations are left alone
 constexpr double kPerspectiveSpreadDeg = 0.15;  // tile angles spread more: the lines converge
 constexpr double kShearDeg = 0.15;        // families further from orthogonal: affine shear
 constexpr double kMaxCanvasArea = 4.0;    // rectified page at most this many times the image
+constexpr double kExactPageAspect = 0.005;  // an image this close to A4 or letter proportions is the whole page
 constexpr double kMinGridConfidence = 0.15;
 constexpr double kAssumedPageLongMm = 279.4;  // US letter, the usual ECG paper
 
@@ -264,8 +265,13 @@ void scale_without_grid(const cv::Mat &rows_map, const cv::Mat &ink, cv::Size im
                         cv::BORDER_CONSTANT, 0);
   }
   std::optional<ScaleEstimate> s;
+  // An image with exactly a paper size's proportions is that whole page,
+  // which says more than rows assumed to last 10 s (a portrait page's rows
+  // hold less).
   if ((s = scale_from_calibration_pulse(rectified, options.min_px_per_mm, options.max_px_per_mm)))
     g.scale_source = ScaleSource::CalibrationPulse;
+  else if ((s = scale_from_page_size(image_size, kExactPageAspect)))
+    g.scale_source = ScaleSource::PageSize;
   else if ((s = scale_from_trace_rows(rectified, options.min_px_per_mm, options.max_px_per_mm)))
     g.scale_source = ScaleSource::TraceRows;
   else if ((s = scale_from_page_size(image_size)))

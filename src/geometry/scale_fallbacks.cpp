@@ -195,12 +195,12 @@ std::optional<ScaleEstimate> scale_from_trace_rows(const cv::Mat &page_ink, doub
   return std::nullopt;
 }
 
-std::optional<ScaleEstimate> scale_from_page_size(cv::Size page) {
+std::optional<ScaleEstimate> scale_from_page_size(cv::Size page, double tolerance) {
   double long_px = std::max(page.width, page.height), short_px = std::min(page.width, page.height);
   if (short_px < 1) return std::nullopt;
   double aspect = long_px / short_px;
   for (auto [short_mm, long_mm] : {std::pair{kLetterShortMm, kLetterLongMm}, std::pair{kA4ShortMm, kA4LongMm}})
-    if (std::abs(aspect / (long_mm / short_mm) - 1.0) < 0.02)
+    if (std::abs(aspect / (long_mm / short_mm) - 1.0) < tolerance)
       return ScaleEstimate{0.5 * (short_px / short_mm + long_px / long_mm), 0.2};
   return std::nullopt;
 }

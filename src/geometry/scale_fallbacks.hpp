@@ -30,8 +30,9 @@ std::optional<ScaleEstimate> scale_from_calibration_pulse(const cv::Mat &ink, do
 std::optional<ScaleEstimate> scale_from_trace_rows(const cv::Mat &ink, double min_px_per_mm,
                                                    double max_px_per_mm);
 
-/// Scale of a fully visible US-letter or A4 page, recognised by its aspect ratio.
-std::optional<ScaleEstimate> scale_from_page_size(cv::Size page);
+/// Scale of a fully visible US-letter or A4 page, recognised by its aspect
+/// ratio (within `tolerance`, relative).
+std::optional<ScaleEstimate> scale_from_page_size(cv::Size page, double tolerance = 0.02);
 
 }  // namespace detail
 }  // namespace v1

@@ -246,9 +246,12 @@ TEST(HoughGridDetector, ScaleFromCalibrationPulsesWithoutGrid) {
 }
 
 TEST(HoughGridDetector, ScaleFromTraceRowsWithoutGridOrPulse) {
-  // Upright, the page's 1 px black frame is a full-width "row" that must not count.
+  // Upright, the page's 1 px black frame is a full-width "row" that must not
+  // count. The footer is cut off, so the image no longer has a paper size's
+  // proportions.
   for (double deg : {0.0, 2.0}) {
-    cv::Mat bgr = rotated(without_grid(page(deg == 0 ? "10504" : "00841")), deg);
+    cv::Mat full = rotated(without_grid(page(deg == 0 ? "10504" : "00841")), deg);
+    cv::Mat bgr = full.rowRange(0, full.rows - 60).clone();
     Geometry g = detector()->detect(bgr, {dark_map(bgr), {}, {}});
     SCOPED_TRACE(deg);
     EXPECT_EQ(g.scale_source, ScaleSource::TraceRows);
@@ -268,6 +271,22 @@ TEST(HoughGridDetector, ScaleFromPageSizeWhenNothingElseIsThere) {
   EXPECT_EQ(g.scale_source, ScaleSource::PageSize);
   EXPECT_NEAR(g.px_per_mm_x / kPxPerMm, 1.0, 0.01);
   EXPECT_LT(g.confidence, 0.5);
+}
+
+TEST(HoughGridDetector, WholePageSizeOutranksTraceRows) {
+  // A gridless page with exactly letter proportions is the whole page; its
+  // size says more than rows assumed to hold 10 s. Here the rows are drawn
+  // 8 s long (200 mm), as on portrait pages.
+  cv::Mat bgr(2200, 1700, CV_8UC3, cv::Scalar::all(255));
+  for (int r = 0; r < 4; ++r) {
+    const int b = 500 + 400 * r;
+    cv::line(bgr, {100, b}, {100 + static_cast<int>(200 * kPxPerMm), b}, cv::Scalar::all(0), 3);
+    for (int x = 150; x < 100 + 200 * kPxPerMm; x += 160)
+      cv::line(bgr, {x, b}, {x + 5, b - 80}, cv::Scalar::all(0), 3);
+  }
+  Geometry g = detector()->detect(bgr, {dark_map(bgr), {}, {}});
+  EXPECT_EQ(g.scale_source, ScaleSource::PageSize);
+  EXPECT_NEAR(g.px_per_mm_x / kPxPerMm, 1.0, 0.01);
 }
 
 TEST(HoughGridDetector, BlankPageHasNoGrid) {
