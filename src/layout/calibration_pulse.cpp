@@ -76,9 +76,17 @@ std::optional<CalibrationPulse> find_calibration_pulse(const cv::Mat &mask, int 
     while (rise_end < j && is_edge(rise_end + 1)) ++rise_end;
     while (fall_begin > first && is_edge(fall_begin - 1)) --fall_begin;
     if (!is_edge(first) || !is_edge(j) || fall_begin - rise_end < 2) continue;
+    // The top line's thickness in each interior column: the run through its
+    // level (another row's trace may run longer in the same column).
     std::vector<int> thickness;
-    for (int k = rise_end + 1; k < fall_begin; ++k)
-      thickness.push_back(runs[k].second - runs[k].first + 1);
+    for (int k = rise_end + 1; k < fall_begin; ++k) {
+      int y = level0;
+      while (y < level1 && !mask.at<std::uint8_t>(y, x_begin + k)) ++y;
+      int y0 = y, y1 = y;
+      while (y0 > top && mask.at<std::uint8_t>(y0 - 1, x_begin + k)) --y0;
+      while (y1 < bottom && mask.at<std::uint8_t>(y1 + 1, x_begin + k)) ++y1;
+      thickness.push_back(y1 - y0 + 1);
+    }
     // A broken edge leaves a column or two of partial edge inside; more thick
     // columns than that are something hanging from the line (a letter, a wave).
     const auto thick = std::count_if(thickness.begin(), thickness.end(),
