@@ -31,6 +31,7 @@ constexpr double kPulseWidthTolerance = 0.2;  // a width this close to 0.2 s at 
 // noise included) are taken for 50 mm/s.
 constexpr double kMaxPageSeconds = 11;
 constexpr double kMaxPulseMm = 20;            // 1 mV at the largest gain a pulse is read at
+constexpr double kMaxPulseOffsetMm = 2.5;     // a pulse's bottom this far from the row's baseline at most
 constexpr double kMinWideFraction = 0.5;     // less of the ink in wide components: a broken trace
 constexpr double kJoinGapMm = 1.2;           // gaps in a broken trace joined before judging width
 constexpr double kRuledLineFraction = 0.97;  // a row or column of the map this full is a ruled line
@@ -584,8 +585,11 @@ Layout TemplateLayout::locate(const cv::Mat & /*rectified_bgr*/, const Segmentat
                                          static_cast<int>(row.bottom_px), ppmm_x, ppmm_y);
       if (row.pulse) break;
     }
-    // A pulse is 1 mV at a standard gain; a step of another height is a letter or a wave.
-    if (row.pulse && !snap_to(row.pulse->height_px() / ppmm_y, {5.0, 10.0, 20.0}, kGainTolerance))
+    // A pulse is 1 mV at a standard gain and stands on its row's baseline; a
+    // step of another height, or one standing elsewhere, is a letter, a wave
+    // or another row's pulse.
+    if (row.pulse && (!snap_to(row.pulse->height_px() / ppmm_y, {5.0, 10.0, 20.0}, kGainTolerance) ||
+                      std::abs(row.pulse->bottom_y_px - row.baseline_px) > kMaxPulseOffsetMm * ppmm_y))
       row.pulse.reset();
     if (!row.pulse) continue;
     pulse_widths_mm.push_back(row.pulse->width_px() / ppmm_x);
@@ -645,6 +649,7 @@ Layout TemplateLayout::locate(const cv::Mat & /*rectified_bgr*/, const Segmentat
                    (r.columns == 1 && boundary_evidence(masks, r, r.x_begin_px, ppmm_x, ppmm_y) > 0);
   }
   const Match match = best_match(rows, candidates, columns_seen, masks.traces.rows);
+
 
   layout.name = match.layout->name;
   layout.confidence = 1.0 / (1.0 + match.penalty);

@@ -232,4 +232,20 @@ TEST(TemplateLayout, CalibrationPulseIsReadThroughGridRemnants) {
   }
 }
 
+TEST(TemplateLayout, StepAwayFromTheBaselineIsNoPulse) {
+  // The rows' pulses replaced by 1 mV steps floating 5 mm above the baselines
+  // (another row's pulse, a boxed letter): they give neither gain nor baseline.
+  auto page = pulse_page(25, 10);
+  cv::Mat &trace = page.maps.trace;
+  trace.colRange(0, 160).setTo(0);
+  for (int r = 0; r < 4; ++r) {
+    const int b = 500 + 400 * r - 50;
+    cv::rectangle(trace, cv::Rect(100, b - 100, 50, 100), cv::Scalar(1.0), 2);
+  }
+  const Layout layout = locate(page);
+  EXPECT_NE(layout.gain_evidence, ScaleEvidence::CalibrationPulse);
+  for (const LeadBox &box : layout.leads)
+    EXPECT_NEAR(std::remainder(box.baseline_y_px - 500.5, 400.0), 0.0, 1.5) << box.name;
+}
+
 }  // namespace
