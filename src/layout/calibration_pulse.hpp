@@ -22,7 +22,9 @@ struct CalibrationPulse {
 
 /// Looks for a pulse (a step up of at least 2.5 mm, flat for 2.5-12.5 mm,
 /// back down) starting within 26 mm right of `x_begin`: a flat top line
-/// whose first and last columns run down to the baseline.
+/// whose first and last columns run down to the baseline. Edges may be broken
+/// for up to 0.6 mm where grid lines crossed them, and dots of grid or text
+/// may stand above the line.
 /// @param mask CV_8UC1, non-zero on the trace
 /// @param row_top_px, row_bottom_px the row's band (search window)
 std::optional<CalibrationPulse> find_calibration_pulse(const cv::Mat &mask, int x_begin,
