@@ -352,9 +352,9 @@ struct Match {
 // where the row shows no boundary on a page that marks none (boundaries are
 // then told by names alone, which may be missed); a template row that would
 // lie off the page weighs most. With no column evidence on the whole page
-// only the row count speaks. A lead name
-// read as the template expects weighs more than one read otherwise: names
-// are misread, rarely read right by chance.
+// only the row count speaks. A lead name read as the template expects weighs
+// more than one read otherwise: names are misread, rarely read right by
+// chance.
 constexpr double kColumnMismatchCost = 2.0;
 constexpr double kUnseenColumnsCost = 0.7;
 constexpr double kMissingRowCost = 1.5;
@@ -649,8 +649,6 @@ Layout TemplateLayout::locate(const cv::Mat & /*rectified_bgr*/, const Segmentat
                    (r.columns == 1 && boundary_evidence(masks, r, r.x_begin_px, ppmm_x, ppmm_y) > 0);
   }
   const Match match = best_match(rows, candidates, columns_seen, masks.traces.rows);
-
-
   layout.name = match.layout->name;
   layout.confidence = 1.0 / (1.0 + match.penalty);
   set_scale(layout, options_, rows, match, pulse_widths_mm, masks, page_end - page_begin, ppmm_x,
