@@ -181,7 +181,9 @@ std::optional<GridPeriod> estimate_grid_period(const std::vector<double> &profil
     mm_period = (as_major || !as_minor) && sub >= min_px_per_mm ? sub : period;
     out.minor_seen = mm_period == period;
   }
-  if (mm_period < min_px_per_mm || mm_period > max_px_per_mm) return std::nullopt;
+  // A lattice that makes the page smaller than any ECG page is no 1 or 5 mm
+  // grid (the 25 mm of five major squares, or texture).
+  if (!plausible(mm_period)) return std::nullopt;
 
   // Confidence from how clearly the 5 mm lattice stands out.
   double contrast = lattice_contrast(r, kMinorPerMajor * mm_period, 3);

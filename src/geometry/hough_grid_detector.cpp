@@ -29,6 +29,7 @@ constexpr double kPerspectiveSpreadDeg = 0.15;  // tile angles spread more: the 
 constexpr double kShearDeg = 0.15;        // families further from orthogonal: affine shear
 constexpr double kMaxCanvasArea = 4.0;    // rectified page at most this many times the image
 constexpr double kExactPageAspect = 0.005;  // an image this close to A4 or letter proportions is the whole page
+constexpr double kPulseAgainstPageTolerance = 0.15;  // a pulse further from the whole page's scale is not 10 mm by 5 mm
 constexpr double kMinGridConfidence = 0.15;
 constexpr double kAssumedPageLongMm = 279.4;  // US letter, the usual ECG paper
 
@@ -267,16 +268,23 @@ void scale_without_grid(const cv::Mat &rows_map, const cv::Mat &ink, cv::Size im
   std::optional<ScaleEstimate> s;
   // An image with exactly a paper size's proportions is that whole page,
   // which says more than rows assumed to last 10 s (a portrait page's rows
-  // hold less).
-  if ((s = scale_from_calibration_pulse(rectified, options.min_px_per_mm, options.max_px_per_mm)))
+  // hold less), and tells a 10 mm pulse from one printed at 20 mm/mV and
+  // 50 mm/s, which has the same shape.
+  const std::optional<ScaleEstimate> whole_page = scale_from_page_size(image_size, kExactPageAspect);
+  const std::optional<ScaleEstimate> pulse =
+      scale_from_calibration_pulse(rectified, options.min_px_per_mm, options.max_px_per_mm);
+  const bool pulse_fits_page =
+      pulse && (!whole_page || std::abs(pulse->px_per_mm / whole_page->px_per_mm - 1) <= kPulseAgainstPageTolerance);
+  if (pulse_fits_page) {
+    s = pulse;
     g.scale_source = ScaleSource::CalibrationPulse;
-  else if ((s = scale_from_page_size(image_size, kExactPageAspect)))
+  } else if ((s = whole_page)) {
     g.scale_source = ScaleSource::PageSize;
-  else if ((s = scale_from_trace_rows(rectified, options.min_px_per_mm, options.max_px_per_mm)))
+  } else if ((s = scale_from_trace_rows(rectified, options.min_px_per_mm, options.max_px_per_mm))) {
     g.scale_source = ScaleSource::TraceRows;
-  else if ((s = scale_from_page_size(image_size)))
+  } else if ((s = scale_from_page_size(image_size))) {
     g.scale_source = ScaleSource::PageSize;
-  else {
+  } else {
     // Kept within the accepted range: later stages size their windows by it.
     s = ScaleEstimate{std::clamp(std::max(image_size.width, image_size.height) / kAssumedPageLongMm,
                                  options.min_px_per_mm, options.max_px_per_mm),

@@ -22,6 +22,7 @@ namespace detail {
 namespace {
 
 constexpr double kMinTraceWidthMm = 8;     // narrower components are text or marks
+constexpr double kStrayRowGapShare = 0.5;  // rows closer than this share of the usual gap: one is stray
 constexpr double kMinRowSeparationMm = 6;  // closest two baselines can be
 constexpr double kDefaultSpeedMmS = 25;
 constexpr double kDefaultGainMmMv = 10;
@@ -241,13 +242,45 @@ bool find_extent(const cv::Mat &traces, Row &row, double px_per_mm_x) {
   return true;
 }
 
-// Consecutive rows twice as far apart as the closest two have lost a row between them.
+// Middle value; of an even count, the upper (median) or lower (lower_median) one.
+double median(std::vector<double> v) {
+  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+  return v[v.size() / 2];
+}
+double lower_median(std::vector<double> v) {
+  const auto middle = v.begin() + static_cast<std::ptrdiff_t>((v.size() - 1) / 2);
+  std::nth_element(v.begin(), middle, v.end());
+  return *middle;
+}
+
+// Of two rows much closer than the others are to each other, the shorter is
+// no row of its own (a scribble, a row's tall waves, a line of text); true
+// when one was dropped. The bands are then to be set again.
+bool drop_stray_rows(std::vector<Row> &rows) {
+  bool dropped = false;
+  while (rows.size() >= 3) {
+    std::vector<double> gaps;
+    for (std::size_t i = 1; i < rows.size(); ++i) gaps.push_back(rows[i].baseline_px - rows[i - 1].baseline_px);
+    const double typical = lower_median(gaps);
+    const auto closest = std::min_element(gaps.begin(), gaps.end());
+    if (*closest >= kStrayRowGapShare * typical) break;
+    const std::size_t i = static_cast<std::size_t>(closest - gaps.begin());
+    const auto length = [](const Row &r) { return r.x_end_px - r.x_begin_px; };
+    rows.erase(rows.begin() + static_cast<std::ptrdiff_t>(length(rows[i]) < length(rows[i + 1]) ? i : i + 1));
+    dropped = true;
+  }
+  return dropped;
+}
+
+// Consecutive rows twice as far apart as most have lost a row between them.
+// The typical gap is the lower median, not the closest: one stray row beside
+// a real one would otherwise fill every gap with empty rows.
 void insert_missing_rows(std::vector<Row> &rows) {
   if (rows.size() < 3) return;
   std::vector<double> gaps;
   for (std::size_t i = 1; i < rows.size(); ++i)
     gaps.push_back(rows[i].baseline_px - rows[i - 1].baseline_px);
-  const double typical = *std::min_element(gaps.begin(), gaps.end());
+  const double typical = lower_median(gaps);
   std::vector<Row> out{rows.front()};
   for (std::size_t i = 1; i < rows.size(); ++i) {
     const int missing = static_cast<int>(std::lround(gaps[i - 1] / typical)) - 1;
@@ -363,6 +396,19 @@ constexpr double kExtraRowCost = 2.0;
 constexpr double kEmptyRowCost = 0.5;
 constexpr double kNameMismatchCost = 0.5;
 constexpr double kNameMatchBonus = 0.6;
+// A page with half the leads (6x1) is printed far less often than one with
+// all twelve, so it must explain the page better to be chosen.
+constexpr double kPartialLayoutCost = 1.0;
+
+bool shows_all_leads(const LayoutTemplate &t) {
+  std::array<bool, kStandardLeads.size()> seen{};
+  for (const TemplateRow &row : t.rows)
+    for (const std::string &lead : row.leads) {
+      const int i = standard_lead_index(!lead.empty() && lead[0] == '-' ? lead.substr(1) : lead);
+      if (i >= 0) seen[static_cast<std::size_t>(i)] = true;
+    }
+  return std::all_of(seen.begin(), seen.end(), [](bool b) { return b; });
+}
 
 bool same_lead(const std::string &printed, const std::string &expected) {
   const std::string plain = !expected.empty() && expected[0] == '-' ? expected.substr(1) : expected;
@@ -452,17 +498,13 @@ Match best_match(const std::vector<Row> &rows,
           score_names(rows[i].names[side], j);
         }
         cost += kExtraRowCost * (n - matched);
+        if (!shows_all_leads(*t)) cost += kPartialLayoutCost;
         const double rank =
             cost - bonus + (offset != 0 ? 0.01 : 0.0);  // prefer the top rows aligned on ties
         if (rank < best.cost) best = {t, offset, rank, cost};
       }
   }
   return best;
-}
-
-double median(std::vector<double> v) {
-  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
-  return v[v.size() / 2];
 }
 
 // Speed and gains, each from the most trusted evidence the page has: the
@@ -566,9 +608,16 @@ Layout TemplateLayout::locate(const cv::Mat & /*rectified_bgr*/, const Segmentat
 
   std::vector<Row> rows = find_rows(masks.traces, ppmm_x, ppmm_y);
   set_bands(rows, masks.traces.rows);
-  rows.erase(std::remove_if(rows.begin(), rows.end(),
-                            [&](Row &r) { return !find_extent(masks.traces, r, ppmm_x); }),
-             rows.end());
+  const auto keep_rows_with_extent = [&]() {
+    rows.erase(std::remove_if(rows.begin(), rows.end(),
+                              [&](Row &r) { return !find_extent(masks.traces, r, ppmm_x); }),
+               rows.end());
+  };
+  keep_rows_with_extent();
+  if (drop_stray_rows(rows)) {
+    set_bands(rows, masks.traces.rows);
+    keep_rows_with_extent();
+  }
   if (rows.empty())
     throw Error(ErrorCode::NotAnEcg, "lead layout: no trace rows found on the page");
 

@@ -147,6 +147,17 @@ class ClassicalSegmenter final : public Segmenter {
     cv::Mat grid_ink;
     cv::compare(pixels.darkness, trace_over_line_darkness(pixels, lines), grid_ink, cv::CMP_LT);
     grid_ink &= lines;
+    // Without a coloured grid, lines too faint to be ink (a grey grid, dark
+    // lines a copy left half-toned) are runs of faint ink; their faint pixels
+    // are grid, while the darker ink of a trace crossing them stays.
+    const bool coloured_grid = cv::countNonZero(pixels.colour >= 128) >= kColourGridShare * double(bgr.total());
+    if (!coloured_grid) {
+      const cv::Mat faint = (pixels.ink > 0) & ~pixels.ink_mask;
+      cv::Mat faint_lines;
+      cv::resize(straight_lines(halve(pixels.ink > 0), px_per_mm / 2, skew_deg), faint_lines, bgr.size(), 0, 0,
+                 cv::INTER_NEAREST);
+      grid_ink |= faint_lines & faint;
+    }
     const cv::Mat clutter = cluttered(pixels.ink_mask & ~grid_ink, px_per_mm);
     pixels.ink.setTo(0, clutter);
     const cv::Mat free_ink = pixels.ink_mask & ~grid_ink & ~clutter;
@@ -156,7 +167,7 @@ class ClassicalSegmenter final : public Segmenter {
     // Pale grid lines (the 1 mm lines of a grey grid) are too light to be
     // ink; they only add to the grid map, and only without a coloured grid.
     cv::Mat pale_lines;
-    if (cv::countNonZero(pixels.colour >= 128) < kColourGridShare * double(bgr.total())) {
+    if (!coloured_grid) {
       cv::resize(straight_lines(halve(pixels.pale_mask), px_per_mm / 2, skew_deg), pale_lines, bgr.size(), 0, 0,
                  cv::INTER_NEAREST);
       pale_lines &= pixels.pale_mask;
@@ -476,7 +487,7 @@ class ClassicalSegmenter final : public Segmenter {
           const float k = unit[ink[x]];
           txt[x] = t[x] ? k : 0.0f;
           trace[x] = (on_line || t[x]) ? 0.0f : k;
-          const float line = on_line ? k : pale[x] ? pale_line[dark[x]] : 0.0f;
+          const float line = std::max(on_line ? k : 0.0f, pale[x] ? pale_line[dark[x]] : 0.0f);
           grid[x] = std::min(std::max(unit[colour[x]], line), 1.0f - trace[x] - txt[x]);
         }
       }

@@ -245,6 +245,24 @@ TEST(HoughGridDetector, ScaleFromCalibrationPulsesWithoutGrid) {
   EXPECT_LT(g.confidence, 1.0);
 }
 
+TEST(HoughGridDetector, WholePageTellsA20MillimetrePulseFromA10MillimetreOne) {
+  // A pulse printed at 20 mm/mV and 50 mm/s is 20 mm by 10 mm: the shape of
+  // the usual 10 mm by 5 mm one at twice the scale. The page has exactly
+  // letter proportions, so its size tells the two apart.
+  cv::Mat bgr = without_grid(page("00841"));
+  for (double base : kBaselines) {
+    const auto at = [&](double x_mm, double y_mm) {
+      return cv::Point(static_cast<int>(std::lround(kTraceX0 + x_mm * kPxPerMm)),
+                       static_cast<int>(std::lround(base - y_mm * kPxPerMm)));
+    };
+    cv::polylines(bgr, std::vector<cv::Point>{at(-14, 0), at(-10, 0), at(-10, 20), at(0, 20), at(0, 0)}, false,
+                  cv::Scalar::all(0), 2, cv::LINE_8);
+  }
+  Geometry g = detector()->detect(bgr, {dark_map(bgr), {}, {}});
+  EXPECT_EQ(g.scale_source, ScaleSource::PageSize);
+  EXPECT_NEAR(g.px_per_mm_x / kPxPerMm, 1.0, 0.01);
+}
+
 TEST(HoughGridDetector, ScaleFromTraceRowsWithoutGridOrPulse) {
   // Upright, the page's 1 px black frame is a full-width "row" that must not
   // count. The footer is cut off, so the image no longer has a paper size's
@@ -287,6 +305,20 @@ TEST(HoughGridDetector, WholePageSizeOutranksTraceRows) {
   Geometry g = detector()->detect(bgr, {dark_map(bgr), {}, {}});
   EXPECT_EQ(g.scale_source, ScaleSource::PageSize);
   EXPECT_NEAR(g.px_per_mm_x / kPxPerMm, 1.0, 0.01);
+}
+
+TEST(HoughGridDetector, LatticeTooCoarseForAPageIsNoGrid) {
+  // Lines every 175 px on a 2200 px page: taken for 5 mm squares they would
+  // make the page 63 mm long, no ECG page. An A4 page's size gives the scale.
+  cv::Mat bgr(1556, 2200, CV_8UC3, cv::Scalar::all(255));
+  cv::Mat grid = cv::Mat::zeros(bgr.size(), CV_32FC1);
+  for (int x = 40; x < bgr.cols; x += 175) grid.colRange(x, x + 3).setTo(1.0f);
+  for (int y = 40; y < bgr.rows; y += 175) grid.rowRange(y, y + 3).setTo(1.0f);
+  for (int r = 0; r < 4; ++r)
+    cv::line(bgr, {150, 300 + 300 * r}, {2050, 300 + 300 * r}, cv::Scalar::all(0), 3);
+  const Geometry g = detector()->detect(bgr, {dark_map(bgr), grid, {}});
+  EXPECT_NE(g.scale_source, ScaleSource::Grid);
+  EXPECT_NEAR(g.px_per_mm_x, 2200 / 297.0, 0.1);
 }
 
 TEST(HoughGridDetector, BlankPageHasNoGrid) {

@@ -161,6 +161,18 @@ TEST(TemplateLayout, TraceBrokenAtEveryGridLineIsStillFound) {
   expect_3x4_panels(layout);
 }
 
+TEST(TemplateLayout, StrayRowBesideARealOneAddsNoEmptyRows) {
+  // A stroke of ink 10 mm under the first row (a scribble, an underline) is
+  // taken for a row; it must not make every gap look like a missing row.
+  auto page = ptbxl_page::load("10504");
+  const double y = ptbxl_page::kBaselinesPx[0] + 10 * ptbxl_page::kPxPerMm;
+  for (int x = 300; x < 1500; ++x)
+    page.maps.trace.at<float>(static_cast<int>(y + 4 * std::sin(x / 40.0)), x) = 1.0f;
+  const Layout layout = locate(page);
+  EXPECT_EQ(layout.name, "3x4+1");
+  expect_3x4_panels(layout);
+}
+
 TEST(TemplateLayout, ErasedTopRowIsPlacedByTheLeadNames) {
   auto page = ptbxl_page::load("18155");
   const int b = static_cast<int>(ptbxl_page::kBaselinesPx[0]);
