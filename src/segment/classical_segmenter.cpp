@@ -19,7 +19,7 @@
 //  - colour: HSV-style saturation marks a coloured grid for the grid map.
 //  - dark grid lines (B/W copies, black or dark coloured grids): ink on long
 //    straight horizontal or vertical runs (morphological opening with ~28 mm
-//    kernels), after turning the mask by the page's skew (up to 5 degrees,
+//    kernels), after turning the mask by the page's skew (up to 10 degrees,
 //    from the sharpest projection of the ink), that repeat at a grid spacing
 //    (three more lines in a row 2-6 mm apart) or run bare over 60 mm (a
 //    frame, little ink beside it). A trace's straight stretches, flat
@@ -37,7 +37,7 @@
 //    shadows around a photographed page) it is in no class.
 //  - trace: the remaining ink.
 // Known limits: dark texture around a photographed page is taken for trace
-// (the standard preprocessor crops photos to the paper); beyond 5 degrees of
+// (the standard preprocessor crops photos to the paper); beyond 10 degrees of
 // skew, or under perspective and curl, dark grid lines are not straight runs
 // and stay trace; a trace running along a grid line as dark as itself is
 // taken for that line.
@@ -74,7 +74,7 @@ constexpr double kLongLineMm = 60.0;
 constexpr double kBesideMm = 1.0;
 constexpr double kMaxBesideShare = 0.7;
 // Skew searched for dark grid lines, and its resolution.
-constexpr double kMaxSkewDeg = 5.0;
+constexpr double kMaxSkewDeg = 10.0;
 constexpr double kSkewStepDeg = 0.25;
 // Ink pixels sampled for the skew search.
 constexpr std::size_t kSkewSamplePoints = 40000;

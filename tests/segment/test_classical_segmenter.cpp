@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -273,7 +274,7 @@ TEST(ClassicalSegmenter, SkewedBlackGridIsStillGrid) {
   style.grid_minor_bgr = {200, 200, 200};
   style.seed = 3;
   const ecgdig::RenderedPage page = ecgdig::render_page(ecgdig::synthesize_ecg({}, 11), style);
-  for (const double angle_deg : {-3.0, 1.0}) {
+  for (const double angle_deg : {-3.0, 1.0, 7.5}) {
     const cv::Mat turn = cv::getRotationMatrix2D(cv::Point2f(page.bgr.cols / 2.0f, page.bgr.rows / 2.0f), angle_deg, 1.0);
     cv::Mat image, grid_truth, trace_truth;
     cv::warpAffine(page.bgr, image, turn, page.bgr.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar::all(255));
@@ -284,8 +285,9 @@ TEST(ClassicalSegmenter, SkewedBlackGridIsStillGrid) {
     const Scores grid = score(maps.grid, grid_truth);
     std::cout << "black grid turned " << angle_deg << " deg: trace P " << trace.precision << " R " << trace.recall
               << "; grid R " << grid.recall << "\n";
-    // Measured: trace P 0.93, R 1.00; grid R 0.93.
-    EXPECT_GE(trace.precision, 0.85) << angle_deg;
+    // Measured: trace P 0.93, R 1.00; grid R 0.93; at 7.5 degrees P 0.79
+    // (0.14, grid R 0.40, when skew was searched to 5 degrees only).
+    EXPECT_GE(trace.precision, std::abs(angle_deg) > 5 ? 0.75 : 0.85) << angle_deg;
     EXPECT_GE(trace.recall, 0.95) << angle_deg;
     EXPECT_GE(grid.recall, 0.8) << angle_deg;
   }
