@@ -400,19 +400,21 @@ constexpr double kNameMatchBonus = 0.6;
 // all twelve, so it must explain the page better to be chosen.
 constexpr double kPartialLayoutCost = 1.0;
 
+// Index of a template's lead, printed inverted ("-aVR") or not; -1 if none.
+int template_lead_index(const std::string &lead) {
+  return standard_lead_index(!lead.empty() && lead[0] == '-' ? lead.substr(1) : lead);
+}
+
 bool shows_all_leads(const LayoutTemplate &t) {
   std::array<bool, kStandardLeads.size()> seen{};
   for (const TemplateRow &row : t.rows)
-    for (const std::string &lead : row.leads) {
-      const int i = standard_lead_index(!lead.empty() && lead[0] == '-' ? lead.substr(1) : lead);
-      if (i >= 0) seen[static_cast<std::size_t>(i)] = true;
-    }
+    for (const std::string &lead : row.leads)
+      if (const int i = template_lead_index(lead); i >= 0) seen[static_cast<std::size_t>(i)] = true;
   return std::all_of(seen.begin(), seen.end(), [](bool b) { return b; });
 }
 
 bool same_lead(const std::string &printed, const std::string &expected) {
-  const std::string plain = !expected.empty() && expected[0] == '-' ? expected.substr(1) : expected;
-  return standard_lead_index(printed) == standard_lead_index(plain);
+  return standard_lead_index(printed) == template_lead_index(expected);
 }
 
 // Panels in row i as its lead names on one side tell: a name read at the
