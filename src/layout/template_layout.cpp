@@ -359,7 +359,9 @@ double boundary_evidence(const PageMasks &masks, const Row &row, double x, doubl
 
 // Panels in the row: boundaries looked for at the quarters and the middle of
 // the row, and of the page's common extent (a row whose start was misjudged
-// still shares the page's columns).
+// still shares the page's columns). Four panels need most of their three
+// boundaries marked: the middle one and a stray mark (a tick, a steep wave)
+// at one quarter are a two-panel row.
 int count_columns(const PageMasks &masks, const Row &row, double page_begin, double page_end,
                   double px_per_mm_x, double px_per_mm_y) {
   for (int k : {4, 2})
@@ -367,7 +369,7 @@ int count_columns(const PageMasks &masks, const Row &row, double page_begin, dou
       double sum = 0;
       for (int i = 1; i < k; ++i)
         sum += boundary_evidence(masks, row, begin + (end - begin) * i / k, px_per_mm_x, px_per_mm_y);
-      if (sum / (k - 1) >= (k == 2 ? 0.8 : 0.5)) return k;
+      if (sum / (k - 1) >= (k == 2 ? 0.8 : 0.7)) return k;
     }
   return 1;
 }

@@ -8,6 +8,8 @@
 #include <iostream>
 #include <string>
 
+#include <opencv2/imgproc.hpp>
+
 #include "ecgdig/lead_layout.hpp"
 #include "ecgdig/metrics.hpp"
 #include "ecgdig/render.hpp"
@@ -206,4 +208,25 @@ TEST(RenderedPageColumns, TallWavesLeavingTheRowAreNoPanelBoundary) {
                          .create("template", {})
                          ->locate(page.bgr, maps_from_masks(page), geometry);
   EXPECT_EQ(found.name, "6x2+1");
+}
+
+// A bar across the baseline at one quarter of every row (a pen tick, a
+// steep wave) besides the real boundary at the middle: a 6x2 row shows two
+// panels, not four.
+TEST(RenderedPageColumns, OneStrayBarMakesNoFourPanelRow) {
+  ecgdig::PageStyle style;
+  style.layout = "6x2";
+  style.seed = 7;
+  const auto page = render_ten_seconds(style);
+  auto maps = maps_from_masks(page);
+  for (const auto &lead : page.leads) {
+    if (lead.t_start_s > 0) continue;
+    const double x = lead.box_px.x + lead.box_px.width / 2, half_height = 4 * page.px_per_mm;
+    cv::rectangle(maps.trace, cv::Point2d(x, lead.baseline_y_px - half_height),
+                  cv::Point2d(x + 0.5 * page.px_per_mm, lead.baseline_y_px + half_height), cv::Scalar(1.0), cv::FILLED);
+  }
+  const auto found = ecgdig::Registry<ecgdig::LeadLayout>::global()
+                         .create("template", {})
+                         ->locate(page.bgr, maps, geometry_of(page));
+  EXPECT_EQ(found.name, "6x2");
 }
