@@ -502,9 +502,10 @@ Match best_match(const std::vector<Row> &rows,
           score_names(rows[i].names[side], j);
         }
         cost += kExtraRowCost * (n - matched);
-        if (!shows_all_leads(*t)) cost += kPartialLayoutCost;
-        const double rank =
-            cost - bonus + (offset != 0 ? 0.01 : 0.0);  // prefer the top rows aligned on ties
+        // How common a layout is ranks it but says nothing of how well the
+        // page fits, so it stays out of the confidence.
+        const double rank = cost - bonus + (shows_all_leads(*t) ? 0.0 : kPartialLayoutCost) +
+                            (offset != 0 ? 0.01 : 0.0);  // prefer the top rows aligned on ties
         if (rank < best.cost) best = {t, offset, rank, cost};
       }
   }
