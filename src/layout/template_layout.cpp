@@ -253,14 +253,20 @@ double lower_median(std::vector<double> v) {
   return *middle;
 }
 
+// Distances between consecutive rows' baselines, top to bottom.
+std::vector<double> baseline_gaps(const std::vector<Row> &rows) {
+  std::vector<double> gaps;
+  for (std::size_t i = 1; i < rows.size(); ++i) gaps.push_back(rows[i].baseline_px - rows[i - 1].baseline_px);
+  return gaps;
+}
+
 // Of two rows much closer than the others are to each other, the shorter is
 // no row of its own (a scribble, a row's tall waves, a line of text); true
 // when one was dropped. The bands are then to be set again.
 bool drop_stray_rows(std::vector<Row> &rows) {
   bool dropped = false;
   while (rows.size() >= 3) {
-    std::vector<double> gaps;
-    for (std::size_t i = 1; i < rows.size(); ++i) gaps.push_back(rows[i].baseline_px - rows[i - 1].baseline_px);
+    const std::vector<double> gaps = baseline_gaps(rows);
     const double typical = lower_median(gaps);
     const auto closest = std::min_element(gaps.begin(), gaps.end());
     if (*closest >= kStrayRowGapShare * typical) break;
@@ -277,9 +283,7 @@ bool drop_stray_rows(std::vector<Row> &rows) {
 // a real one would otherwise fill every gap with empty rows.
 void insert_missing_rows(std::vector<Row> &rows) {
   if (rows.size() < 3) return;
-  std::vector<double> gaps;
-  for (std::size_t i = 1; i < rows.size(); ++i)
-    gaps.push_back(rows[i].baseline_px - rows[i - 1].baseline_px);
+  const std::vector<double> gaps = baseline_gaps(rows);
   const double typical = lower_median(gaps);
   std::vector<Row> out{rows.front()};
   for (std::size_t i = 1; i < rows.size(); ++i) {
@@ -441,10 +445,8 @@ int named_columns(const std::vector<Row> &rows, std::size_t i, int side) {
 
 // Closest spacing of consecutive rows; 0 with fewer than two rows.
 double row_spacing(const std::vector<Row> &rows) {
-  double spacing = rows.size() > 1 ? rows[1].baseline_px - rows[0].baseline_px : 0;
-  for (std::size_t i = 2; i < rows.size(); ++i)
-    spacing = std::min(spacing, rows[i].baseline_px - rows[i - 1].baseline_px);
-  return spacing;
+  const std::vector<double> gaps = baseline_gaps(rows);
+  return gaps.empty() ? 0 : *std::min_element(gaps.begin(), gaps.end());
 }
 
 // Baseline of a template row that has no page row, at page row index i
@@ -466,6 +468,9 @@ Match best_match(const std::vector<Row> &rows,
       std::any_of(rows.begin(), rows.end(), [](const Row &r) { return r.columns > 1; });
   for (const LayoutTemplate *t : candidates) {
     const int m = static_cast<int>(t->rows.size());
+    // How common a layout is ranks it but says nothing of how well the page
+    // fits, so it stays out of the confidence.
+    const double rarity = shows_all_leads(*t) ? 0.0 : kPartialLayoutCost;
     for (int side = 0; side < 2; ++side)
       for (int offset = -(m - 1); offset <= n - 1; ++offset) {
         double cost = 0, bonus = 0;
@@ -502,10 +507,8 @@ Match best_match(const std::vector<Row> &rows,
           score_names(rows[i].names[side], j);
         }
         cost += kExtraRowCost * (n - matched);
-        // How common a layout is ranks it but says nothing of how well the
-        // page fits, so it stays out of the confidence.
-        const double rank = cost - bonus + (shows_all_leads(*t) ? 0.0 : kPartialLayoutCost) +
-                            (offset != 0 ? 0.01 : 0.0);  // prefer the top rows aligned on ties
+        const double rank =
+            cost - bonus + rarity + (offset != 0 ? 0.01 : 0.0);  // prefer the top rows aligned on ties
         if (rank < best.cost) best = {t, offset, rank, cost};
       }
   }

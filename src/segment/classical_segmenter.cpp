@@ -152,11 +152,11 @@ class ClassicalSegmenter final : public Segmenter {
     // are grid, while the darker ink of a trace crossing them stays.
     const bool coloured_grid = cv::countNonZero(pixels.colour >= 128) >= kColourGridShare * double(bgr.total());
     if (!coloured_grid) {
-      const cv::Mat faint = (pixels.ink > 0) & ~pixels.ink_mask;
+      const cv::Mat any_ink = pixels.ink > 0;
       cv::Mat faint_lines;
-      cv::resize(straight_lines(halve(pixels.ink > 0), px_per_mm / 2, skew_deg), faint_lines, bgr.size(), 0, 0,
+      cv::resize(straight_lines(halve(any_ink), px_per_mm / 2, skew_deg), faint_lines, bgr.size(), 0, 0,
                  cv::INTER_NEAREST);
-      grid_ink |= faint_lines & faint;
+      grid_ink |= faint_lines & any_ink & ~pixels.ink_mask;
     }
     const cv::Mat clutter = cluttered(pixels.ink_mask & ~grid_ink, px_per_mm);
     pixels.ink.setTo(0, clutter);
