@@ -32,7 +32,7 @@ constexpr double kPulseWidthTolerance = 0.2;  // a width this close to 0.2 s at 
 // noise included) are taken for 50 mm/s.
 constexpr double kMaxPageSeconds = 11;
 constexpr double kMaxPulseMm = 20;            // 1 mV at the largest gain a pulse is read at
-constexpr double kMaxPulseOffsetMm = 2.5;     // a pulse's bottom this far from the row's baseline at most
+constexpr double kMaxPulseOffsetMm = 4;       // a pulse's bottom this far from the row's baseline at most
 constexpr double kMinWideFraction = 0.5;     // less of the ink in wide components: a broken trace
 constexpr double kJoinGapMm = 1.2;           // gaps in a broken trace joined before judging width
 constexpr double kRuledLineFraction = 0.97;  // a row or column of the map this full is a ruled line
@@ -660,8 +660,13 @@ Layout TemplateLayout::locate(const cv::Mat & /*rectified_bgr*/, const Segmentat
     ends.push_back(r.x_end_px);
   }
   const double page_begin = median(begins), page_end = median(ends);
+  // A row whose pulse went unread starts at the pulse's foot, up to a pulse early.
+  const double pulse_reach_px =
+      pulse_widths_mm.empty() ? 0 : (median(pulse_widths_mm) + 3) * ppmm_x;
   for (Row &r : rows) {
-    if (std::abs(r.x_begin_px - page_begin) < 3 * ppmm_x) r.x_begin_px = page_begin;
+    if (std::abs(r.x_begin_px - page_begin) < 3 * ppmm_x ||
+        (!r.pulse && r.x_begin_px < page_begin && page_begin - r.x_begin_px < pulse_reach_px))
+      r.x_begin_px = page_begin;
     if (std::abs(r.x_end_px - page_end) < 3 * ppmm_x) r.x_end_px = page_end;
     r.columns = count_columns(masks, r, page_begin, page_end, ppmm_x, ppmm_y);
   }
@@ -731,10 +736,8 @@ Layout TemplateLayout::locate(const cv::Mat & /*rectified_bgr*/, const Segmentat
     }
     const auto &names = match.layout->rows[j].leads;
     const int k = static_cast<int>(names.size());
-    // Printed rows hold whole half-seconds; snap what was measured when close.
-    double row_s = (row.x_end_px - row.x_begin_px) / px_per_s;
-    const double snapped = std::round(row_s * 2) / 2;
-    if (snapped > 0 && std::abs(row_s - snapped) < 0.03 * snapped) row_s = snapped;
+    // As measured: pages too narrow for 10 s print columns of any length.
+    const double row_s = (row.x_end_px - row.x_begin_px) / px_per_s;
     for (int c = 0; c < k; ++c) {
       LeadBox box;
       box.name = names[c];

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cmath>
 #include <cstdint>
 #include <iostream>
@@ -12,6 +14,7 @@
 
 #include "ecgdig/lead_layout.hpp"
 #include "ecgdig/metrics.hpp"
+#include "ecgdig/pipeline.hpp"
 #include "ecgdig/render.hpp"
 #include "ecgdig/signal_extractor.hpp"
 
@@ -194,6 +197,65 @@ INSTANTIATE_TEST_SUITE_P(
         ScaleCase{"3x4+1", 50, 10, 10, false, false, 7, kRowLength, kAssumed, kAssumed, 350},
         // Nothing on the page: the defaults, said to be assumed.
         ScaleCase{"3x4+1", 25, 10, 10, false, false, 7, kAssumed, kAssumed, kAssumed}));
+
+// A portrait page is too narrow for 10 s: its four columns of 2.05 s (8.2 s)
+// are read as printed, not rounded to whole seconds, which would shift every
+// later panel by a tenth of a second.
+TEST(RenderedPageColumns, ColumnsOfAPortraitPageKeepTheirLength) {
+  ecgdig::PageStyle style = page_style("3x4+1", 25, 10, 10, false, 5);
+  std::swap(style.page_width_mm, style.page_height_mm);
+  const auto page = render_ten_seconds(style);
+  ASSERT_NEAR(page.leads[1].t_start_s, 2.05, 1e-9) << "the renderer's columns";
+  const auto found = ecgdig::Registry<ecgdig::LeadLayout>::global()
+                         .create("template", {})
+                         ->locate(page.bgr, maps_from_masks(page), geometry_of(page));
+  ASSERT_EQ(found.name, "3x4+1");
+  for (const auto &box : found.leads) {
+    const auto truth = std::find_if(page.leads.begin(), page.leads.end(), [&](const auto &l) {
+      return l.name == box.name && std::abs(l.duration_s - (box.duration_s > 3 ? 8.2 : 2.05)) < 1e-6;
+    });
+    ASSERT_NE(truth, page.leads.end()) << box.name << " " << box.duration_s << " s";
+    EXPECT_NEAR(box.duration_s, truth->duration_s, 0.02) << box.name;
+    EXPECT_NEAR(box.box_px.x, truth->box_px.x, 0.3 * page.px_per_mm) << box.name;
+  }
+}
+
+// A 50 mm/s page whose first row's pulse is no pulse (7 mm tall, no legal
+// gain): that row starts where the others do, after the pulse, not at its foot.
+TEST(RenderedPageColumns, RowWithAnUnreadPulseStartsWithTheOthers) {
+  const auto page = render_ten_seconds(page_style("3x4+1", 50, 10, 10, true, 5));
+  auto maps = maps_from_masks(page);
+  const auto &first = page.leads.front();
+  const double mm = page.px_per_mm, b = first.baseline_y_px, x1 = first.box_px.x, x0 = x1 - 12 * mm;
+  const cv::Rect pulse(cv::Point2d(x0 - mm, b - 12 * mm), cv::Point2d(x1, b + 0.5 * mm));
+  maps.trace(pulse).setTo(0);
+  maps.text(pulse).setTo(0);  // the renderer draws pulses in the text class
+  const std::vector<cv::Point> step = {cv::Point2d(x0, b),           cv::Point2d(x0 + mm, b),
+                                       cv::Point2d(x0 + mm, b - 7 * mm), cv::Point2d(x1 - mm, b - 7 * mm),
+                                       cv::Point2d(x1 - mm, b),       cv::Point2d(x1, b)};
+  cv::polylines(maps.trace, step, false, cv::Scalar(1.0), 2);
+  const auto found = ecgdig::Registry<ecgdig::LeadLayout>::global()
+                         .create("template", {})
+                         ->locate(page.bgr, maps, geometry_of(page));
+  ASSERT_EQ(found.name, "3x4+1");
+  for (const auto &box : found.leads)
+    EXPECT_NEAR(box.box_px.x - box.t_start_s * 50 * mm, first.box_px.x, 1.5 * mm) << box.name;
+}
+
+// Footers as random page styles print them, each read once misread: a
+// comma glued to the next value ("(limb),20 mm/mV"), a font whose 'm' reads
+// as 'n' ("25 nn/s 5 nn/nV"), a bracket read as a letter; the whole
+// pipeline, as a user runs it.
+TEST(PageScale, FootersOfRandomStylesAreRead) {
+  for (std::uint64_t seed : {1022u, 1028u, 1036u}) {
+    const ecgdig::PageStyle style = ecgdig::random_page_style(seed);
+    const auto page = ecgdig::render_page(ecgdig::synthesize_ecg({}, seed), style);
+    const ecgdig::Layout layout = ecgdig::Pipeline().run(page.bgr).layout;
+    EXPECT_DOUBLE_EQ(layout.paper_speed_mm_s, style.paper_speed_mm_s) << "seed " << seed;
+    EXPECT_DOUBLE_EQ(layout.gain_mm_per_mv, style.limb_gain_mm_per_mv) << "seed " << seed;
+    EXPECT_DOUBLE_EQ(layout.chest_gain_mm_per_mv, style.chest_gain_mm_per_mv) << "seed " << seed;
+  }
+}
 
 // Tall QRS complexes leave their row's band; where they do, the band is empty
 // for a moment, which is no gap between panels (this record's V leads reach
