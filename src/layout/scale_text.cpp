@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <regex>
@@ -127,9 +128,12 @@ PrintedScale read_printed_scale(const cv::Mat &ink, const std::vector<cv::Rect> 
   // it, which may say what the value is for: "(limb)", "(chest)". Bold
   // print merges glyphs and leaves some unsure ('?'); where the unit is
   // unsure the value decides, as no speed is a legal gain. A '1' is narrow
-  // (a wide gap after it) and may read as 'l'.
-  static const std::regex scale(R"(((?:\d|l|[1l] (?=[\dl]))+(?:\.[\dl])?) ?)"
-                                R"((?:mm[/?]|m\?[/?]?|\?m[/?])([\w?]*)(?: ?\(([^ ]*))?)");
+  // (a wide gap after it) and may read as 'l'; an 'm' with a thin middle
+  // stroke reads as 'n'; a stray dot may sit before the slash. The word in
+  // brackets ends before the next value ("(limb),20 mm/mV" reads "(limb).20").
+  static const std::regex scale(
+      R"(((?:\d|l|[1l] (?=[\dl]))+(?:\.[\dl])?) ?)"
+      R"((?:[mn][mn]\.?[/?]|[mn]\?[/?]?|\?[mn][/?])([\w?]*)(?: ?\(([^ \d]*))?)");
   std::vector<double> speeds, limb, chest;
   for (const auto &glyphs : text_lines(marks, px_per_mm)) {
     if (glyphs.size() < 4) continue;  // the shortest is "5mm/s"-like
@@ -144,12 +148,15 @@ PrintedScale read_printed_scale(const cv::Mat &ink, const std::vector<cv::Rect> 
       for (char ch : m[1].str())
         if (ch != ' ') digits += ch == 'l' ? '1' : ch;
       const double v = std::stod(digits);
-      const std::string unit = m[2].str();
+      std::string unit = m[2].str();
+      std::replace(unit.begin(), unit.end(), 'n', 'm');
       const bool unsure = unit.find_first_not_of('?') == std::string::npos;
       const bool legal_speed = is_one_of(v, kLegalSpeeds), legal_gain = is_one_of(v, kLegalGains);
       if (legal_speed && (unit == "s" || unit == "sec" || unsure)) speeds.push_back(v);
       if (!legal_gain || !(unit == "mV" || unit == "?V" || unit == "m?" || unsure)) continue;
-      const std::string what = m[3].str();
+      std::string what = m[3].str();  // "(Chest)" as "(chest)"
+      std::transform(what.begin(), what.end(), what.begin(),
+                     [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
       const auto has = [&](const char *part) { return what.find(part) != std::string::npos; };
       const bool for_chest = !what.empty() && (what[0] == 'c' || has("st"));
       const bool for_limb = !what.empty() && (what[0] == 'l' || what[0] == '1' || has("mb"));
