@@ -31,6 +31,8 @@ constexpr double kStayFarCost = 1.0;    // ...a trace there longer pays this per
 constexpr double kMissingCost = 1.0;    // a column without trace
 constexpr double kReenterCost = 0.5;    // picking up the trace after a missing stretch...
 constexpr double kReenterSlope = 0.1;   // ...plus this per mm from where it was last seen
+constexpr double kUnexplainedCost = 0.15;  // per mm of ink left in a band that no trace passes...
+constexpr double kLetterMm = 1.5;         // ...beyond this much per column (letters, specks)
 constexpr double kShareCost = 0.3;      // a trace in a run another one passes through...
 constexpr double kShareThinCost = 2.0;  // ...or in a run too thin for two strokes
 constexpr double kCrossingLines = 2.0;  // a run this many line widths tall can be a crossing
@@ -101,7 +103,7 @@ struct Seen {
 // it has stayed beyond its band for longer than a wave lasts), for gaps and
 // jumps between its runs and for runs that other traces (`used`) pass
 // through; both pay for sharing one run unless it is tall enough to be two
-// strokes crossing. So where two rows' traces overlap, the pixels go to the
+// strokes crossing, and for ink in their bands that neither explains. So where two rows' traces overlap, the pixels go to the
 // trace they continue, and neither is clipped nor swapped. What a cost
 // depends on beyond the current column (where the track was last seen, how
 // long it has been far) is carried along the best path to each state.
@@ -243,9 +245,27 @@ std::array<Path, 2> follow(const PageRuns &runs, const std::array<Track, 2> &tra
           next1[a * sb + b] = advance(1, yb[b], Seen(), true);
         }
     }
+    // Ink in a track's band that neither track passes through and no other
+    // trace does: a wave the tracks left to follow a letter or a speck
+    // touching them. A stroke of a letter is short; a wave is not.
+    std::array<std::vector<std::pair<int, double>>, 2> unexplained;
+    for (int t = 0; t < 2; ++t)
+      for (int r : cand[i][t]) {
+        if (used[xa + i][r]) continue;
+        const Run &run = runs[xa + i][r];
+        const double in_band_mm = (std::min<double>(run.bottom + 1, tracks[t].band_bottom) -
+                                   std::max<double>(run.top, tracks[t].band_top)) /
+                                  px_per_mm_y;
+        if (in_band_mm > kLetterMm)
+          unexplained[t].emplace_back(r, kUnexplainedCost * (in_band_mm - kLetterMm));
+      }
     for (int a = 0; a < sa; ++a)
       for (int b = 0; b < sb; ++b) {
         double u = unary(0, i, a, next0[a * sb + b]) + unary(1, i, b, next1[a * sb + b]);
+        const int ra = a + 1 < sa ? cand[i][0][a] : -1, rb = b + 1 < sb ? cand[i][1][b] : -1;
+        for (const auto &left : unexplained)
+          for (const auto &[r, cost] : left)
+            if (r != ra && r != rb) u += cost;
         if (a + 1 < sa && b + 1 < sb && cand[i][0][a] == cand[i][1][b])
           u += share(runs[xa + i][cand[i][0][a]]);
         next[a * sb + b] += u;

@@ -201,6 +201,36 @@ TEST(TraceExtractor, TracesCrossingRowsAreNotSwapped) {
   EXPECT_LT(worst, 0.25);
 }
 
+// A lead name printed at the panel's start, its letters touching the trace
+// where a deep complex falls: the trace follows the complex, not the letters
+// (which stay near the baseline and so look the cheaper path).
+TEST(TraceExtractor, LeadNameTouchingADeepComplexIsNotFollowed) {
+  const double ppmm = 8, b = 400, gain = 10;
+  const auto mv_at = [](double x) {
+    const double d = (x - 130) / 4;  // a narrow S wave 3.5 mV deep, then a slow return
+    return -3.5 * std::exp(-0.5 * d * d) - (x > 130 ? 0.8 * std::exp(-(x - 130) / 15) : 0);
+  };
+  cv::Mat bgr(800, 600, CV_8UC3, cv::Scalar(255, 255, 255));
+  const auto point = [&](double x) { return cv::Point(cvRound(x), cvRound(b - mv_at(x) * gain * ppmm)); };
+  for (double x = 51; x < 550; x += 1) cv::line(bgr, point(x - 1), point(x), {0, 0, 0}, 3);
+  // "V2" standing on the baseline across the complex, as a renderer or a machine prints it.
+  cv::putText(bgr, "V2", cv::Point(100, cvRound(b) + 2), cv::FONT_HERSHEY_SIMPLEX, 1.3, {0, 0, 0}, 3);
+  ptbxl_page::Page page;
+  page.maps = ptbxl_page::dark_pixel_maps(bgr);
+  page.geometry.px_per_mm_x = page.geometry.px_per_mm_y = ppmm;
+  Layout layout;
+  const double px_per_s = 25 * ppmm;
+  layout.leads.push_back({"V2", cv::Rect2d(50.5, b - 200, 500, 400), b + 0.5, 0.0, 500 / px_per_s});
+  const Record record = make_extractor()->extract(page.maps, page.geometry, layout, 500);
+  const auto &v2 = record.find("V2")->mv;
+  float deepest = 0;
+  for (double x = 120; x < 140; x += 0.5)
+    deepest = std::min(deepest, v2[std::size_t((x - 50) / px_per_s * 500)]);
+  EXPECT_LT(deepest, -3.0) << "the S wave was left for the letters";
+  const auto at = [&](double x) { return v2[std::size_t((x - 50) / px_per_s * 500)]; };
+  EXPECT_NEAR(at(140), mv_at(140.5), 0.3);
+}
+
 // Rows of a 3x4 page: 0 (I, aVR, V1, V4), 1 (II, aVL, V2, V5), 2 (III, aVF, V3, V6).
 int row_of(const std::string &lead) {
   for (int r = 0; r < 3; ++r)
