@@ -20,6 +20,8 @@ namespace {
 constexpr double kMaxGlyphMm = 6.0;         // taller marks are separators or pulse edges
 constexpr double kMaxLineGapHeights = 3.0;  // glyphs further apart start another line
 constexpr double kShortGlyph = 0.83;        // of the capital height: an x-height letter
+constexpr double kMinJoinedWidth = 0.8;     // of the capital height: may be two glyphs joined
+constexpr int kMaxSplits = 2;               // a joined glyph holds three characters at most
 constexpr std::array<double, 3> kLegalSpeeds = {12.5, 25, 50};      // mm/s
 constexpr std::array<double, 5> kLegalGains = {2.5, 5, 10, 20, 40};  // mm/mV; none is a speed
 
@@ -70,6 +72,33 @@ std::vector<std::vector<cv::Rect>> text_lines(std::vector<cv::Rect> marks, doubl
   return lines;
 }
 
+// A glyph's text: read whole or, when it is wider than one character and
+// unreadable, as the two glyphs either side of its thinnest column (bold
+// print joins neighbours: "25", "/mV"); '?' where unsure.
+std::string read_glyph(const cv::Mat &ink, const cv::Rect &g, double tall, int depth = 0) {
+  const bool is_short = g.height < kShortGlyph * tall;
+  if (const auto read = glyph_reader(is_short).read(ink(g))) return read->text;
+  // A bare bar is 'l' (or '1', or 'I'): no template tells those apart.
+  if (!is_short && g.width < kMaxBarAspect * g.height) return "l";
+  if (depth >= kMaxSplits || g.width < kMinJoinedWidth * tall) return "?";
+  cv::Mat columns;
+  cv::reduce(ink(g) > 0, columns, 0, cv::REDUCE_SUM, CV_32S);
+  int cut = -1;
+  for (int c = g.width / 4; c < g.width - g.width / 4; ++c)
+    if (cut < 0 || columns.at<int>(c) < columns.at<int>(cut)) cut = c;
+  std::string text;
+  for (const cv::Rect &part : {cv::Rect(g.x, g.y, cut, g.height),
+                               cv::Rect(g.x + cut + 1, g.y, g.width - cut - 1, g.height)}) {
+    std::vector<cv::Point> points;
+    cv::findNonZero(ink(part), points);
+    if (points.empty()) return "?";
+    const std::string piece = read_glyph(ink, cv::boundingRect(points) + part.tl(), tall, depth + 1);
+    if (piece.find('?') != std::string::npos) return "?";
+    text += piece;
+  }
+  return text;
+}
+
 // A line as text: one character per glyph ('?' where unsure), '.' where a
 // dot sits between two glyphs, ' ' at gaps well above the letter gaps.
 std::string line_text(const cv::Mat &ink, const std::vector<cv::Rect> &glyphs) {
@@ -90,11 +119,7 @@ std::string line_text(const cv::Mat &ink, const std::vector<cv::Rect> &glyphs) {
   std::string text;
   for (std::size_t i = 0; i < glyphs.size(); ++i) {
     const cv::Rect &g = glyphs[i];
-    const bool is_short = g.height < kShortGlyph * tall;
-    const auto read = glyph_reader(is_short).read(ink(g));
-    // A bare bar is 'l' (or '1', or 'I'): no template tells those apart.
-    const bool bar = !is_short && g.width < kMaxBarAspect * g.height;
-    text += read ? read->text : bar ? "l" : "?";
+    text += read_glyph(ink, g, tall);
     if (i + 1 == glyphs.size()) break;
     const cv::Rect &next = glyphs[i + 1];
     const int low = static_cast<int>(std::ceil(0.3 * tall));
@@ -153,7 +178,8 @@ PrintedScale read_printed_scale(const cv::Mat &ink, const std::vector<cv::Rect> 
       const bool unsure = unit.find_first_not_of('?') == std::string::npos;
       const bool legal_speed = is_one_of(v, kLegalSpeeds), legal_gain = is_one_of(v, kLegalGains);
       if (legal_speed && (unit == "s" || unit == "sec" || unsure)) speeds.push_back(v);
-      if (!legal_gain || !(unit == "mV" || unit == "?V" || unit == "m?" || unsure)) continue;
+      const bool millivolt = unit == "m?" || (!unit.empty() && unit.back() == 'V');  // "mV", a split "m" too
+      if (!legal_gain || !(millivolt || unsure)) continue;
       std::string what = m[3].str();  // "(Chest)" as "(chest)"
       std::transform(what.begin(), what.end(), what.begin(),
                      [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });

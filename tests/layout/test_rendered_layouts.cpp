@@ -242,14 +242,17 @@ TEST(RenderedPageColumns, RowWithAnUnreadPulseStartsWithTheOthers) {
     EXPECT_NEAR(box.box_px.x - box.t_start_s * 50 * mm, first.box_px.x, 1.5 * mm) << box.name;
 }
 
-// Footers as random page styles print them, each read once misread: a
-// comma glued to the next value ("(limb),20 mm/mV"), a font whose 'm' reads
-// as 'n' ("25 nn/s 5 nn/nV"), a bracket read as a letter; the whole
-// pipeline, as a user runs it.
+// Footers as random page styles print them, each once misread: a comma
+// glued to the next value ("(limb),20 mm/mV"), a font whose 'm' reads as 'n'
+// ("25 nn/s 5 nn/nV"), a bracket read as a letter, bold digits joined into
+// one glyph ("25", "/mV") on a lightly degraded copy; the whole pipeline, as
+// a user runs it.
 TEST(PageScale, FootersOfRandomStylesAreRead) {
-  for (std::uint64_t seed : {1022u, 1028u, 1036u}) {
+  for (auto [seed, preset] : {std::pair<std::uint64_t, const char *>{1022, "none"},
+                              {1028, "none"}, {1036, "none"}, {2015, "light"}}) {
     const ecgdig::PageStyle style = ecgdig::random_page_style(seed);
-    const auto page = ecgdig::render_page(ecgdig::synthesize_ecg({}, seed), style);
+    auto page = ecgdig::render_page(ecgdig::synthesize_ecg({}, seed), style);
+    if (std::string(preset) != "none") ecgdig::degrade(page, ecgdig::degrade_preset(preset), seed);
     const ecgdig::Layout layout = ecgdig::Pipeline().run(page.bgr).layout;
     EXPECT_DOUBLE_EQ(layout.paper_speed_mm_s, style.paper_speed_mm_s) << "seed " << seed;
     EXPECT_DOUBLE_EQ(layout.gain_mm_per_mv, style.limb_gain_mm_per_mv) << "seed " << seed;
