@@ -155,10 +155,11 @@ PrintedScale read_printed_scale(const cv::Mat &ink, const std::vector<cv::Rect> 
   // unsure the value decides, as no speed is a legal gain. A '1' is narrow
   // (a wide gap after it) and may read as 'l'; an 'm' with a thin middle
   // stroke reads as 'n'; a stray dot may sit before the slash. The word in
-  // brackets ends before the next value ("(limb),20 mm/mV" reads "(limb).20").
+  // brackets is looked at, not consumed: it may run into the next value
+  // ("(limb),20 mm/mV" reads "(limb).20").
   static const std::regex scale(
       R"(((?:\d|l|[1l] (?=[\dl]))+(?:\.[\dl])?) ?)"
-      R"((?:[mn][mn]\.?[/?]|[mn]\?[/?]?|\?[mn][/?])([\w?]*)(?: ?\(([^ \d]*))?)");
+      R"((?:[mn][mn]\.?[/?]|[mn]\?[/?]?|\?[mn][/?])([\w?]*)(?=(?: ?\(([^ ]*))?))");
   std::vector<double> speeds, limb, chest;
   for (const auto &glyphs : text_lines(marks, px_per_mm)) {
     if (glyphs.size() < 4) continue;  // the shortest is "5mm/s"-like
