@@ -103,8 +103,9 @@ struct Seen {
 // it has stayed beyond its band for longer than a wave lasts), for gaps and
 // jumps between its runs and for runs that other traces (`used`) pass
 // through; both pay for sharing one run unless it is tall enough to be two
-// strokes crossing, and for ink in their bands that neither explains. So where two rows' traces overlap, the pixels go to the
-// trace they continue, and neither is clipped nor swapped. What a cost
+// strokes crossing, and for ink in their bands that neither explains. So
+// where two rows' traces overlap, the pixels go to the trace they
+// continue, and neither is clipped nor swapped. What a cost
 // depends on beyond the current column (where the track was last seen, how
 // long it has been far) is carried along the best path to each state.
 std::array<Path, 2> follow(const PageRuns &runs, const std::array<Track, 2> &tracks,
@@ -191,6 +192,7 @@ std::array<Path, 2> follow(const PageRuns &runs, const std::array<Track, 2> &tra
   constexpr double kInf = std::numeric_limits<double>::infinity();
   std::vector<std::vector<int>> from0(n), from1(n);
   std::vector<double> cost, mid;
+  std::array<std::vector<std::pair<int, double>>, 2> unexplained;  // (run, cost), per column
   std::vector<Seen> seen0, seen1, mid0, mid1;
   int sa_prev = 0, sb_prev = 0;
   for (int i = 0; i < n; ++i) {
@@ -248,8 +250,8 @@ std::array<Path, 2> follow(const PageRuns &runs, const std::array<Track, 2> &tra
     // Ink in a track's band that neither track passes through and no other
     // trace does: a wave the tracks left to follow a letter or a speck
     // touching them. A stroke of a letter is short; a wave is not.
-    std::array<std::vector<std::pair<int, double>>, 2> unexplained;
-    for (int t = 0; t < 2; ++t)
+    for (int t = 0; t < 2; ++t) {
+      unexplained[t].clear();
       for (int r : cand[i][t]) {
         if (used[xa + i][r]) continue;
         const Run &run = runs[xa + i][r];
@@ -259,6 +261,7 @@ std::array<Path, 2> follow(const PageRuns &runs, const std::array<Track, 2> &tra
         if (in_band_mm > kLetterMm)
           unexplained[t].emplace_back(r, kUnexplainedCost * (in_band_mm - kLetterMm));
       }
+    }
     for (int a = 0; a < sa; ++a)
       for (int b = 0; b < sb; ++b) {
         double u = unary(0, i, a, next0[a * sb + b]) + unary(1, i, b, next1[a * sb + b]);
