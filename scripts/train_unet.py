@@ -8,9 +8,9 @@ this script is for machines with a GPU and Python's torch but no LibTorch C++
 build. On top of the exported crops it flips, jitters colours and permutes
 channels on the GPU, since exported samples are fewer than rendered ones.
 
-  ecgdig train --export-samples -o samples --steps 700 --batch 2 --crop 256
-  scripts/train_unet.py samples -o run --width 16 --minutes 8 --device cuda
-  ecgdig train --import-state run/unet_state.pt -o models
+  ecgdig train --export-samples -o samples --steps 1300 --batch 2 --crop 256 --long-side 1536
+  scripts/train_unet.py samples -o run --width 8 --minutes 8 --device cuda
+  ecgdig train --import-state run/unet_state.pt -o models --long-side 1536
 """
 import argparse
 import csv
@@ -166,6 +166,12 @@ def validate(net, pages, device):
     return [inter[c] / union[c] if union[c] else 0.0 for c in range(1, CLASSES)]
 
 
+def save_state(net, out):
+    state = {k: v.detach().cpu().contiguous() for k, v in net.state_dict().items()}
+    torch.save(state, os.path.join(out, "unet_state.pt.tmp"))
+    os.replace(os.path.join(out, "unet_state.pt.tmp"), os.path.join(out, "unet_state.pt"))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("samples", nargs="+", help="folders written by `ecgdig train --export-samples`")
@@ -238,6 +244,8 @@ def main():
                 raise SystemExit(f"loss is not finite at step {step} (lower --lr)")
             if validated and pages:
                 iou = validate(net, pages, device)
+            if validated:  # a run cut short still leaves its latest weights
+                save_state(net, args.out)
             row = [step, f"{loss_value:.5f}", f"{lr:.3e}"]
             row += [f"{v:.4f}" for v in iou] if validated else ["", "", ""]
             writer.writerow(row + [f"{time.time() - start:.1f}"])
@@ -247,8 +255,7 @@ def main():
                   flush=True)
     if pages:
         iou = validate(net, pages, device)
-    state = {k: v.detach().cpu().contiguous() for k, v in net.state_dict().items()}
-    torch.save(state, os.path.join(args.out, "unet_state.pt"))
+    save_state(net, args.out)
     writer.writerow([step, "", "", *[f"{v:.4f}" for v in iou], f"{time.time() - start:.1f}"])
     log.close()
     print(f"done: {step} steps in {time.time() - start:.0f} s; validation IoU trace {iou[0]:.3f} grid {iou[1]:.3f} "

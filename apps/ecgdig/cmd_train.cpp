@@ -40,7 +40,7 @@ void run_train(TrainCommandOptions &o) {
     const std::filesystem::path weights = std::filesystem::path(o.out) / "unet.pt";
     std::error_code ec;
     std::filesystem::create_directories(o.out, ec);
-    const std::int64_t parameters = experimental::import_unet_state(o.import_state, weights);
+    const std::int64_t parameters = experimental::import_unet_state(o.import_state, weights, o.train.working_long_side_px);
     std::printf("ecgdig: imported %s (%lld parameters) into %s\n", o.import_state.c_str(),
                 static_cast<long long>(parameters), weights.string().c_str());
     if (o.train.val_pages > 0) print_iou("ecgdig", experimental::validate_unet_weights(weights, o.train));

@@ -53,12 +53,19 @@ TORCH_MODULE(UnetNet);
 /// Learnable values of the net.
 std::int64_t unet_parameter_count(const UnetNet &net);
 
-/// Writes the header (magic, version, widths) and the net's parameters and
-/// buffers into `archive`.
-void write_unet(torch::serialize::OutputArchive &archive, const UnetNet &net);
-/// Reads what write_unet() wrote; `path` only names the file in errors.
+/// A net and the working scale it was trained at.
+struct UnetWeights {
+  UnetNet net{nullptr};
+  int working_long_side_px = kUnetFirstLongSidePx;
+};
+
+/// Writes the header (magic, version, widths, working long side) and the net's
+/// parameters and buffers into `archive`.
+void write_unet(torch::serialize::OutputArchive &archive, const UnetNet &net, int working_long_side_px);
+/// Reads what write_unet() wrote (format 1, which had no working long side,
+/// means kUnetFirstLongSidePx); `path` only names the file in errors.
 /// @throws Error(Format) when the archive is not an ecgdig U-Net
-UnetNet read_unet(torch::serialize::InputArchive &archive, const std::filesystem::path &path);
+UnetWeights read_unet(torch::serialize::InputArchive &archive, const std::filesystem::path &path);
 /// Opens an archive file. @throws Error(Io) when missing, Error(Format) when unreadable
 void load_archive(torch::serialize::InputArchive &archive, const std::filesystem::path &path);
 

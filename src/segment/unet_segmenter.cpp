@@ -9,13 +9,15 @@
 #include <opencv2/imgproc.hpp>
 
 #include "ecgdig/error.hpp"
+#include "segment/classical_segmenter.hpp"
 #include "segment/unet_net.hpp"
 
 namespace ecgdig {
 inline namespace v1 {
 namespace detail {
 
-constexpr std::int64_t kUnetFormatVersion = 1;
+// Format 2 added the working long side.
+constexpr std::int64_t kUnetFormatVersion = 2;
 constexpr const char *kUnetMagic = "ecgdig-unet";
 
 std::vector<std::int64_t> unet_widths(int base_width) {
@@ -76,24 +78,34 @@ std::int64_t unet_parameter_count(const UnetNet &net) {
   return count;
 }
 
-void write_unet(torch::serialize::OutputArchive &archive, const UnetNet &net) {
+void write_unet(torch::serialize::OutputArchive &archive, const UnetNet &net, int working_long_side_px) {
   archive.write("ecgdig_magic", c10::IValue(std::string(kUnetMagic)));
   archive.write("ecgdig_version", c10::IValue(kUnetFormatVersion));
   archive.write("ecgdig_widths", torch::tensor(unet_widths(net->base_width()), torch::kInt64));
+  archive.write("ecgdig_long_side", c10::IValue(std::int64_t(working_long_side_px)));
   torch::serialize::OutputArchive model(archive.compilation_unit());
   net->save(model);
   archive.write("model", model);
 }
 
-UnetNet read_unet(torch::serialize::InputArchive &archive, const std::filesystem::path &path) {
+UnetWeights read_unet(torch::serialize::InputArchive &archive, const std::filesystem::path &path) {
   const auto bad = [&](const std::string &why) {
     return Error(ErrorCode::Format, fmt::format("'{}' is not an ecgdig U-Net weights file: {}", path.string(), why));
   };
   c10::IValue magic, version;
   if (!archive.try_read("ecgdig_magic", magic) || !magic.isString() || magic.toStringRef() != kUnetMagic)
     throw bad("the header has no 'ecgdig-unet' magic");
-  if (!archive.try_read("ecgdig_version", version) || !version.isInt() || version.toInt() != kUnetFormatVersion)
-    throw bad(fmt::format("format version is not {}", kUnetFormatVersion));
+  if (!archive.try_read("ecgdig_version", version) || !version.isInt() || version.toInt() < 1 ||
+      version.toInt() > kUnetFormatVersion)
+    throw bad(fmt::format("format version is not 1..{}", kUnetFormatVersion));
+  UnetWeights weights;
+  if (version.toInt() >= 2) {
+    c10::IValue long_side;
+    if (!archive.try_read("ecgdig_long_side", long_side) || !long_side.isInt() ||
+        long_side.toInt() < kUnetSideMultiple || long_side.toInt() > 8192)
+      throw bad(fmt::format("the header must give the working long side ({}..8192 px)", kUnetSideMultiple));
+    weights.working_long_side_px = int(long_side.toInt());
+  }
   torch::Tensor widths;
   if (!archive.try_read("ecgdig_widths", widths) || widths.dim() != 1 || widths.numel() != kUnetLevels ||
       widths.scalar_type() != torch::kInt64)
@@ -102,15 +114,15 @@ UnetNet read_unet(torch::serialize::InputArchive &archive, const std::filesystem
   if (base_width < 1 || base_width > 256 ||
       !torch::equal(widths, torch::tensor(unet_widths(int(base_width)), torch::kInt64)))
     throw bad("the level widths are not w, 2w, 4w, ... with 1 <= w <= 256");
-  UnetNet net(static_cast<int>(base_width));
+  weights.net = UnetNet(static_cast<int>(base_width));
   try {
     torch::serialize::InputArchive model;
     if (!archive.try_read("model", model)) throw bad("there is no 'model' section");
-    net->load(model);
+    weights.net->load(model);
   } catch (const c10::Error &e) {
     throw bad(fmt::format("the parameters do not match the header ({})", e.what_without_backtrace()));
   }
-  return net;
+  return weights;
 }
 
 void load_archive(torch::serialize::InputArchive &archive, const std::filesystem::path &path) {
@@ -200,16 +212,30 @@ std::filesystem::path find_weights(const StageOptions &options) {
                                          "which works without weights", tried));
 }
 
+// The net's text map beats the classical one on degraded pages, but at its
+// working scale its trace map is too soft for steep strokes and thin grid lines
+// drown in noise (docs/model.md has the measurements). So "refined" maps take
+// the grid from the classical segmenter at full resolution, keep the classical
+// trace as it is where the net sees trace or text nearby (it labels
+// calibration pulses as text) and drop it elsewhere (noise, grid remnants), and
+// keep the net's text away from that trace.
+constexpr double kGateWorkingPx = 5;       // reach of the net's trace and text, px at its working scale
+constexpr double kGateProbability = 0.25;  // the net's trace + text that keeps the classical trace
+
 class UnetSegmenter final : public Segmenter {
  public:
   explicit UnetSegmenter(const StageOptions &options)
-      : long_side_px_(options.get_int("unet_long_side_px", 1024)),
-        tile_px_(options.get_int("unet_tile_px", 1024)),
-        overlap_px_(options.get_int("unet_tile_overlap_px", 32)) {
+      : tile_px_(options.get_int("unet_tile_px", 2048)), overlap_px_(options.get_int("unet_tile_overlap_px", 32)) {
     const int num_threads = options.get_int("num_threads", 0);
-    if (long_side_px_ < kUnetSideMultiple || long_side_px_ > 8192)
+    const std::string maps = options.get_string("unet_maps", "refined");
+    if (maps != "refined" && maps != "net")
+      throw Error(ErrorCode::InvalidArgument,
+                  fmt::format("unet segmenter: \"unet_maps\" must be refined or net, got '{}'", maps));
+    const bool long_side_asked = options.has("unet_long_side_px");
+    const int asked_long_side = options.get_int("unet_long_side_px", 0);
+    if (long_side_asked && (asked_long_side < kUnetSideMultiple || asked_long_side > 8192))
       throw Error(ErrorCode::InvalidArgument, fmt::format("unet segmenter: \"unet_long_side_px\" must be in {}..8192, "
-                                                          "got {}", kUnetSideMultiple, long_side_px_));
+                                                          "got {}", kUnetSideMultiple, asked_long_side));
     if (overlap_px_ < 0 || tile_px_ < 4 * kUnetSideMultiple || tile_px_ <= 4 * overlap_px_)
       throw Error(ErrorCode::InvalidArgument,
                   fmt::format("unet segmenter: \"unet_tile_px\" ({}) must be at least {} and more than four times "
@@ -218,10 +244,13 @@ class UnetSegmenter final : public Segmenter {
       throw Error(ErrorCode::InvalidArgument,
                   fmt::format("unet segmenter: \"num_threads\" must be >= 0, got {}", num_threads));
     if (num_threads > 0) torch::set_num_threads(num_threads);
+    if (maps == "refined") classical_ = make_classical_segmenter({{"num_threads", std::to_string(num_threads)}});
     const std::filesystem::path path = find_weights(options);
     torch::serialize::InputArchive archive;
     load_archive(archive, path);
-    net_ = read_unet(archive, path);
+    UnetWeights weights = read_unet(archive, path);
+    net_ = weights.net;
+    long_side_px_ = long_side_asked ? asked_long_side : weights.working_long_side_px;
     net_->eval();
     for (auto &p : net_->parameters())
       if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
@@ -246,7 +275,19 @@ class UnetSegmenter final : public Segmenter {
       cv::resize(map, full, bgr.size(), 0, 0, cv::INTER_LINEAR);
       return full;
     };
-    return SegmentationMaps{map_of(kUnetTrace), map_of(kUnetGrid), map_of(kUnetText)};
+    SegmentationMaps net{map_of(kUnetTrace), map_of(kUnetGrid), map_of(kUnetText)};
+    if (!classical_) return net;
+    const int kernel = 2 * int(kGateWorkingPx / scale / 2) + 1;
+    SegmentationMaps refined = classical_->segment(bgr);
+    cv::Mat near_ink;
+    cv::dilate(net.trace + net.text, near_ink, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(kernel, kernel)));
+    refined.trace.setTo(0.0f, near_ink < kGateProbability);
+    // Pulses are trace to the later stages, which measure their strokes to half
+    // a pixel: no text on them or on the net's blur around them.
+    cv::Mat trace_zone;
+    cv::dilate(refined.trace, trace_zone, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(kernel, kernel)));
+    refined.text = cv::min(net.text, 1.0 - trace_zone);
+    return refined;
   }
 
  private:
@@ -254,6 +295,7 @@ class UnetSegmenter final : public Segmenter {
   int tile_px_;
   int overlap_px_;
   mutable UnetNet net_{nullptr};
+  std::unique_ptr<Segmenter> classical_;  // set for refined maps
 };
 
 }  // namespace

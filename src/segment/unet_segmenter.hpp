@@ -16,9 +16,13 @@ namespace detail {
 /// Options read:
 ///  - "weights": weights file; default: unet.pt in $ECGDIG_MODELS_DIR, then in
 ///    the installed share/ecgdig/models, then in the source tree's models/
-///  - "unet_long_side_px" (1024): the page is resized to this long side
-///  - "unet_tile_px" (1024) and "unet_tile_overlap_px" (32): larger pages run in
+///  - "unet_long_side_px" (the scale the weights were trained at): the page is
+///    resized to this long side
+///  - "unet_tile_px" (2048) and "unet_tile_overlap_px" (32): larger pages run in
 ///    overlapping tiles to bound memory
+///  - "unet_maps" (refined): "refined" takes the grid from the classical
+///    segmenter, its trace only near the net's trace and text, and the net's
+///    text away from that trace; "net" returns the net's own three maps
 ///  - "num_threads" (0 = torch's default): torch intra-op threads (process-wide)
 /// @throws Error(Io) when no weights file is found, Error(Format) when it is
 /// not a U-Net weights file, Error(InvalidArgument) on bad options

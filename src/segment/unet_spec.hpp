@@ -12,6 +12,8 @@ enum UnetClass : int { kUnetBackground = 0, kUnetTrace = 1, kUnetGrid = 2, kUnet
 /// Levels of the encoder; the input sides must be multiples of 2^(levels-1).
 constexpr int kUnetLevels = 5;
 constexpr int kUnetSideMultiple = 1 << (kUnetLevels - 1);
+/// Working long side of weights files that do not record theirs (format 1).
+constexpr int kUnetFirstLongSidePx = 1024;
 /// Weights file name in a models folder.
 constexpr const char *kUnetWeightsFileName = "unet.pt";
 

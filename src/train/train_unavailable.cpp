@@ -23,7 +23,7 @@ ValidationIou validate_unet_weights(const std::filesystem::path &, const TrainOp
   throw Error(ErrorCode::Unsupported, kNoTorch);
 }
 
-std::int64_t import_unet_state(const std::filesystem::path &, const std::filesystem::path &) {
+std::int64_t import_unet_state(const std::filesystem::path &, const std::filesystem::path &, int) {
   throw Error(ErrorCode::Unsupported, kNoTorch);
 }
 

@@ -211,17 +211,20 @@ TrainReport train_unet(const TrainOptions &o, const std::function<void(const Tra
   torch::serialize::InputArchive checkpoint;
   if (!o.resume.empty()) {
     detail::load_archive(checkpoint, o.resume);
-    net = detail::read_unet(checkpoint, o.resume);
+    const detail::UnetWeights saved = detail::read_unet(checkpoint, o.resume);
+    net = saved.net;
     c10::IValue saved_step, saved_seed;
     if (!checkpoint.try_read("train_step", saved_step) || !saved_step.isInt() ||
         !checkpoint.try_read("train_seed", saved_seed) || !saved_seed.isInt())
       throw Error(ErrorCode::Format, fmt::format("train: '{}' holds weights but no training state (step, seed): "
                                                  "it is not a checkpoint", o.resume.string()));
-    if (net->base_width() != o.base_width || std::uint64_t(saved_seed.toInt()) != o.seed)
+    if (net->base_width() != o.base_width || std::uint64_t(saved_seed.toInt()) != o.seed ||
+        saved.working_long_side_px != o.working_long_side_px)
       throw Error(ErrorCode::InvalidArgument,
-                  fmt::format("train: checkpoint '{}' has width {} and seed {}, the options ask for width {} and "
-                              "seed {}", o.resume.string(), net->base_width(), saved_seed.toInt(), o.base_width,
-                              o.seed));
+                  fmt::format("train: checkpoint '{}' has width {}, seed {} and long side {}, the options ask for "
+                              "width {}, seed {} and long side {}", o.resume.string(), net->base_width(),
+                              saved_seed.toInt(), saved.working_long_side_px, o.base_width, o.seed,
+                              o.working_long_side_px));
     step = int(saved_step.toInt());
     c10::IValue saved_wall_s;
     if (checkpoint.try_read("train_wall_s", saved_wall_s) && saved_wall_s.isDouble())
@@ -265,7 +268,7 @@ TrainReport train_unet(const TrainOptions &o, const std::function<void(const Tra
 
   const auto write_checkpoint = [&](int done) {
     torch::serialize::OutputArchive archive;
-    detail::write_unet(archive, net);
+    detail::write_unet(archive, net, o.working_long_side_px);
     torch::serialize::OutputArchive state(archive.compilation_unit());
     optimizer.save(state);
     archive.write("optimizer", state);
@@ -323,7 +326,7 @@ TrainReport train_unet(const TrainOptions &o, const std::function<void(const Tra
   if (report.first_step >= o.steps) iou = validate(net, validation, device, o.working_long_side_px);
 
   torch::serialize::OutputArchive weights;
-  detail::write_unet(weights, net);
+  detail::write_unet(weights, net, o.working_long_side_px);
   report.weights = o.out_dir / detail::kUnetWeightsFileName;
   save_atomically(weights, report.weights);
   report.last_step = std::max(step, report.first_step);
@@ -335,12 +338,15 @@ ValidationIou validate_unet_weights(const std::filesystem::path &weights, const 
   detail::check_sample_options(options);
   torch::serialize::InputArchive archive;
   detail::load_archive(archive, weights);
-  UnetNet net = detail::read_unet(archive, weights);
+  detail::UnetWeights saved = detail::read_unet(archive, weights);
   if (options.num_threads > 0) torch::set_num_threads(options.num_threads);
-  return validate(net, validation_pages(options), torch::kCPU, options.working_long_side_px);
+  TrainOptions at_its_scale = options;  // the pages at the scale the net was trained at
+  at_its_scale.working_long_side_px = saved.working_long_side_px;
+  return validate(saved.net, validation_pages(at_its_scale), torch::kCPU, saved.working_long_side_px);
 }
 
-std::int64_t import_unet_state(const std::filesystem::path &state_dict, const std::filesystem::path &weights) {
+std::int64_t import_unet_state(const std::filesystem::path &state_dict, const std::filesystem::path &weights,
+                               int working_long_side_px) {
   const auto bad = [&](const std::string &why) {
     return Error(ErrorCode::Format, fmt::format("train: '{}' is not a U-Net state dict: {}", state_dict.string(), why));
   };
@@ -379,7 +385,7 @@ std::int64_t import_unet_state(const std::filesystem::path &state_dict, const st
   for (auto &b : net->named_buffers()) fill(b.key(), b.value());
   if (used != tensors.size()) throw bad(fmt::format("it holds {} tensors the net does not have", tensors.size() - used));
   torch::serialize::OutputArchive archive;
-  detail::write_unet(archive, net);
+  detail::write_unet(archive, net, working_long_side_px);
   save_atomically(archive, weights);
   return detail::unet_parameter_count(net);
 }
@@ -387,9 +393,11 @@ std::int64_t import_unet_state(const std::filesystem::path &state_dict, const st
 UnetWeightsInfo read_unet_weights(const std::filesystem::path &path) {
   torch::serialize::InputArchive archive;
   detail::load_archive(archive, path);
-  const UnetNet net = detail::read_unet(archive, path);
+  const detail::UnetWeights saved = detail::read_unet(archive, path);
+  const UnetNet &net = saved.net;
   UnetWeightsInfo info;
   info.base_width = net->base_width();
+  info.working_long_side_px = saved.working_long_side_px;
   info.parameter_count = detail::unet_parameter_count(net);
   const auto append = [&](const torch::Tensor &t) {
     const torch::Tensor flat = t.detach().to(torch::kCPU, torch::kFloat32).contiguous().view(-1);

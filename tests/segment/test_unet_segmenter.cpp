@@ -77,7 +77,8 @@ class UnetSegmenterTest : public ::testing::Test {
 };
 std::filesystem::path *UnetSegmenterTest::weights_ = nullptr;
 
-void expect_probability_maps(const SegmentationMaps &maps, cv::Size size) {
+/// @param one_softmax the three maps come from one softmax (the net's own maps)
+void expect_probability_maps(const SegmentationMaps &maps, cv::Size size, bool one_softmax = true) {
   for (const cv::Mat *m : {&maps.trace, &maps.grid, &maps.text}) {
     ASSERT_EQ(m->size(), size);
     ASSERT_EQ(m->type(), CV_32FC1);
@@ -86,17 +87,40 @@ void expect_probability_maps(const SegmentationMaps &maps, cv::Size size) {
     EXPECT_GE(lo, 0.0);
     EXPECT_LE(hi, 1.0);
   }
+  if (!one_softmax) return;
   cv::Mat sum = maps.trace + maps.grid + maps.text;
   double hi;
   cv::minMaxLoc(sum, nullptr, &hi);
   EXPECT_LE(hi, 1.0 + 1e-5) << "background is what the three classes leave";
 }
 
+const StageOptions kNetMaps{{"unet_maps", "net"}};
+
 TEST_F(UnetSegmenterTest, MapsHaveTheImageSizeAndAreProbabilities) {
   const cv::Mat bgr = page();
-  expect_probability_maps(make()->segment(bgr), bgr.size());
+  expect_probability_maps(make(kNetMaps)->segment(bgr), bgr.size());
+  expect_probability_maps(make()->segment(bgr), bgr.size(), false);
   const cv::Mat odd = bgr(cv::Rect(3, 5, 301, 177)).clone();
-  expect_probability_maps(make()->segment(odd), odd.size());
+  expect_probability_maps(make(kNetMaps)->segment(odd), odd.size());
+  expect_probability_maps(make()->segment(odd), odd.size(), false);
+}
+
+TEST_F(UnetSegmenterTest, RefinedMapsTakeTextFromTheNetAndGridAndTraceFromClassical) {
+  const cv::Mat bgr = page();
+  const auto refined = make()->segment(bgr);
+  const auto net = make(kNetMaps)->segment(bgr);
+  const auto classical = Registry<Segmenter>::global().create("classical", {{"num_threads", "2"}})->segment(bgr);
+  EXPECT_EQ(cv::norm(refined.grid, classical.grid, cv::NORM_INF), 0.0);
+  // The trace is the classical one where the net allows it and nothing where it does not.
+  const cv::Mat kept = refined.trace > 0;
+  EXPECT_GT(cv::countNonZero(kept), 0);
+  EXPECT_EQ(cv::norm(refined.trace, classical.trace, cv::NORM_INF, kept), 0.0);
+  // The text is the net's, less what lies on the trace (calibration pulses).
+  double excess;
+  cv::minMaxLoc(refined.text - net.text, nullptr, &excess);
+  EXPECT_LE(excess, 1e-6);
+  EXPECT_EQ(cv::countNonZero((refined.text > 0) & (refined.trace > 0.5)), 0);
+  EXPECT_GT(cv::norm(refined.text, cv::NORM_L1), 0.0);
 }
 
 TEST_F(UnetSegmenterTest, InferenceIsDeterministic) {
@@ -113,13 +137,27 @@ TEST_F(UnetSegmenterTest, InferenceIsDeterministic) {
 
 TEST_F(UnetSegmenterTest, TilesCoverTheWholePage) {
   const cv::Mat bgr = page();
-  StageOptions tiled;
+  StageOptions tiled = kNetMaps;
   tiled.set("unet_tile_px", "96").set("unet_tile_overlap_px", "16");
-  const auto whole = make()->segment(bgr);
+  const auto whole = make(kNetMaps)->segment(bgr);
   const auto tiles = make(tiled)->segment(bgr);
   expect_probability_maps(tiles, bgr.size());
   // Tiles see less context at their borders, so maps differ a little, not a lot.
   EXPECT_LT(cv::norm(whole.trace, tiles.trace, cv::NORM_L1) / whole.trace.total(), 0.05);
+}
+
+TEST_F(UnetSegmenterTest, PagesRunAtTheScaleTheWeightsWereTrainedAt) {
+  // The suite's weights were trained with pages of long side 128 px.
+  EXPECT_EQ(experimental::read_unet_weights(*weights_).working_long_side_px, 128);
+  const cv::Mat bgr = page();
+  const StageOptions own{{"weights", weights_->string()}, {"num_threads", "2"}, {"unet_maps", "net"}};
+  StageOptions at128 = own, at256 = own;
+  at128.set("unet_long_side_px", "128");
+  at256.set("unet_long_side_px", "256");
+  const auto &registry = Registry<Segmenter>::global();
+  const auto by_default = registry.create("unet", own)->segment(bgr);
+  EXPECT_EQ(cv::norm(by_default.trace, registry.create("unet", at128)->segment(bgr).trace, cv::NORM_INF), 0.0);
+  EXPECT_GT(cv::norm(by_default.trace, registry.create("unet", at256)->segment(bgr).trace, cv::NORM_INF), 0.0);
 }
 
 TEST_F(UnetSegmenterTest, MissingWeightsNameThePathAndTheClassicalSegmenter) {
@@ -158,6 +196,7 @@ TEST_F(UnetSegmenterTest, BadOptionsAndImagesAreRejected) {
                 .find("unet_long_side_px") != std::string::npos,
             true);
   message_of({{"weights", weights_->string()}, {"num_threads", "-1"}}, ErrorCode::InvalidArgument);
+  message_of({{"weights", weights_->string()}, {"unet_maps", "sharp"}}, ErrorCode::InvalidArgument);
   message_of({{"weights", weights_->string()}, {"unet_tile_px", "64"}, {"unet_tile_overlap_px", "32"}},
              ErrorCode::InvalidArgument);
   const auto segmenter = make();

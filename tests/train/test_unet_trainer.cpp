@@ -236,16 +236,17 @@ const std::filesystem::path kStateDict = std::filesystem::path(ECGDIG_TEST_DATA_
 TEST(UnetImport, PythonStateDictBecomesWeightsWithTheSameValues) {
   if (!have_torch()) GTEST_SKIP() << "built without LibTorch";
   const auto dir = fresh_dir("unet_import");
-  EXPECT_EQ(import_unet_state(kStateDict, dir / "unet.pt"), 18756);
+  TrainOptions o = tiny_train_options(dir);
+  EXPECT_EQ(import_unet_state(kStateDict, dir / "unet.pt", o.working_long_side_px), 18756);
   const auto info = read_unet_weights(dir / "unet.pt");
   EXPECT_EQ(info.base_width, 4);
+  EXPECT_EQ(info.working_long_side_px, o.working_long_side_px);
   // Sums over every parameter and buffer, computed in Python from the file.
   double sum = 0, squares = 0;
   for (float v : info.values) sum += v, squares += double(v) * v;
   EXPECT_NEAR(sum, 937.8113519829731, 1e-3);
   EXPECT_NEAR(squares, 2266.0028746955504, 1e-3);
 
-  TrainOptions o = tiny_train_options(dir);
   const auto iou = validate_unet_weights(dir / "unet.pt", o);
   for (double v : {iou.trace, iou.grid, iou.text}) {
     EXPECT_GE(v, 0.0);
@@ -259,12 +260,12 @@ TEST(UnetImport, BrokenStateDictsAreFormatErrors) {
   const std::string bytes = file_bytes(kStateDict);
   std::ofstream(dir / "truncated.pt", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
   std::ofstream(dir / "text.pt") << "not a torch file";
-  EXPECT_EQ(code_of([&] { import_unet_state(dir / "truncated.pt", dir / "unet.pt"); }), ErrorCode::Format);
-  EXPECT_EQ(code_of([&] { import_unet_state(dir / "text.pt", dir / "unet.pt"); }), ErrorCode::Format);
-  EXPECT_EQ(code_of([&] { import_unet_state(dir / "missing.pt", dir / "unet.pt"); }), ErrorCode::Io);
+  EXPECT_EQ(code_of([&] { import_unet_state(dir / "truncated.pt", dir / "unet.pt", 1024); }), ErrorCode::Format);
+  EXPECT_EQ(code_of([&] { import_unet_state(dir / "text.pt", dir / "unet.pt", 1024); }), ErrorCode::Format);
+  EXPECT_EQ(code_of([&] { import_unet_state(dir / "missing.pt", dir / "unet.pt", 1024); }), ErrorCode::Io);
   // A weights file (not a state dict) is refused too.
-  ASSERT_EQ(import_unet_state(kStateDict, dir / "unet.pt"), 18756);
-  EXPECT_EQ(code_of([&] { import_unet_state(dir / "unet.pt", dir / "again.pt"); }), ErrorCode::Format);
+  ASSERT_EQ(import_unet_state(kStateDict, dir / "unet.pt", 1024), 18756);
+  EXPECT_EQ(code_of([&] { import_unet_state(dir / "unet.pt", dir / "again.pt", 1024); }), ErrorCode::Format);
   EXPECT_FALSE(std::filesystem::exists(dir / "again.pt"));
 }
 

@@ -88,6 +88,7 @@ ECGDIG_API TrainReport train_unet(const TrainOptions &options,
 /// What a weights file holds.
 struct UnetWeightsInfo {
   int base_width = 0;               ///< channels of the first level
+  int working_long_side_px = 0;     ///< scale the net was trained at: a page's long side in px
   std::int64_t parameter_count = 0; ///< learnable values
   std::vector<float> values;        ///< all parameters and buffers, flattened in a fixed order
 };
@@ -98,7 +99,8 @@ struct UnetWeightsInfo {
 ECGDIG_API UnetWeightsInfo read_unet_weights(const std::filesystem::path &path);
 
 /// Validation IoU of a weights file on the fixed validation pages of
-/// `options` (val_pages, working_long_side_px, num_threads), on the CPU.
+/// `options` (val_pages, num_threads), on the CPU, at the working scale the
+/// weights file records.
 /// @throws as read_unet_weights()
 ECGDIG_API ValidationIou validate_unet_weights(const std::filesystem::path &weights, const TrainOptions &options);
 
@@ -120,12 +122,14 @@ ECGDIG_API ExportReport export_training_samples(const TrainOptions &options, int
 
 /// Turns a PyTorch state dict (`torch.save(model.state_dict(), path)` of the
 /// same net, as scripts/train_unet.py writes it) into a weights file for the
-/// "unet" segmenter. The width is read from the tensors' shapes.
+/// "unet" segmenter. The width is read from the tensors' shapes; the working
+/// long side the net was trained at is recorded in the file and used by the
+/// segmenter.
 /// @return the parameter count
 /// @throws Error(Io) when a file cannot be read or written, Error(Format) when
 /// the tensors do not make a U-Net, Error(Unsupported) without ECGDIG_WITH_TORCH
 ECGDIG_API std::int64_t import_unet_state(const std::filesystem::path &state_dict,
-                                          const std::filesystem::path &weights);
+                                          const std::filesystem::path &weights, int working_long_side_px);
 
 }  // namespace experimental
 }  // namespace v1
