@@ -286,7 +286,9 @@ class UnetSegmenter final : public Segmenter {
     // a pixel: no text on them or on the net's blur around them.
     cv::Mat trace_zone;
     cv::dilate(refined.trace, trace_zone, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(kernel, kernel)));
-    refined.text = cv::min(net.text, 1.0 - trace_zone);
+    cv::Mat off_trace;
+    cv::subtract(1.0, trace_zone, off_trace);
+    cv::min(net.text, off_trace, refined.text);
     return refined;
   }
 

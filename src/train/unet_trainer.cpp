@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdlib>
 #include <exception>
 #include <fstream>
@@ -345,6 +346,30 @@ ValidationIou validate_unet_weights(const std::filesystem::path &weights, const 
   return validate(saved.net, validation_pages(at_its_scale), torch::kCPU, saved.working_long_side_px);
 }
 
+namespace {
+
+// torch.save() writes a zip archive. LibTorch's in-memory reader trusts the
+// archive's directory and reads past the buffer of a truncated file, so the
+// end-of-directory record must be there and the directory inside the file.
+bool is_complete_zip(const std::vector<char> &bytes) {
+  constexpr std::size_t kEndRecord = 22;
+  if (bytes.size() < kEndRecord) return false;
+  const auto u32 = [&](std::size_t at) {
+    std::uint32_t v = 0;
+    for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(bytes[at + std::size_t(i)]);
+    return v;
+  };
+  const std::size_t lowest = bytes.size() > kEndRecord + 0xffff ? bytes.size() - kEndRecord - 0xffff : 0;
+  for (std::size_t at = bytes.size() - kEndRecord + 1; at-- > lowest;) {
+    if (u32(at) != 0x06054b50) continue;
+    const std::uint64_t size = u32(at + 12), offset = u32(at + 16);
+    return offset == 0xffffffff || offset + size <= at;  // zip64: the 64-bit record holds the numbers
+  }
+  return false;
+}
+
+}  // namespace
+
 std::int64_t import_unet_state(const std::filesystem::path &state_dict, const std::filesystem::path &weights,
                                int working_long_side_px) {
   const auto bad = [&](const std::string &why) {
@@ -353,6 +378,7 @@ std::int64_t import_unet_state(const std::filesystem::path &state_dict, const st
   std::ifstream in(state_dict, std::ios::binary);
   if (!in) throw Error(ErrorCode::Io, fmt::format("train: cannot read '{}'", state_dict.string()));
   const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!is_complete_zip(bytes)) throw bad("it is not a complete torch.save() archive (truncated?)");
   c10::IValue value;
   try {
     value = torch::pickle_load(bytes);
