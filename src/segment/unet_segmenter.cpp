@@ -293,7 +293,7 @@ class UnetSegmenter final : public Segmenter {
   }
 
  private:
-  int long_side_px_;
+  int long_side_px_ = kUnetFirstLongSidePx;  // set from the weights or the option
   int tile_px_;
   int overlap_px_;
   mutable UnetNet net_{nullptr};
