@@ -102,8 +102,9 @@ UnetWeights read_unet(torch::serialize::InputArchive &archive, const std::filesy
   if (version.toInt() >= 2) {
     c10::IValue long_side;
     if (!archive.try_read("ecgdig_long_side", long_side) || !long_side.isInt() ||
-        long_side.toInt() < kUnetSideMultiple || long_side.toInt() > 8192)
-      throw bad(fmt::format("the header must give the working long side ({}..8192 px)", kUnetSideMultiple));
+        long_side.toInt() < kUnetSideMultiple || long_side.toInt() > kUnetMaxLongSidePx)
+      throw bad(fmt::format("the header must give the working long side ({}..{} px)", kUnetSideMultiple,
+                            kUnetMaxLongSidePx));
     weights.working_long_side_px = int(long_side.toInt());
   }
   torch::Tensor widths;
@@ -233,9 +234,10 @@ class UnetSegmenter final : public Segmenter {
                   fmt::format("unet segmenter: \"unet_maps\" must be refined or net, got '{}'", maps));
     const bool long_side_asked = options.has("unet_long_side_px");
     const int asked_long_side = options.get_int("unet_long_side_px", 0);
-    if (long_side_asked && (asked_long_side < kUnetSideMultiple || asked_long_side > 8192))
-      throw Error(ErrorCode::InvalidArgument, fmt::format("unet segmenter: \"unet_long_side_px\" must be in {}..8192, "
-                                                          "got {}", kUnetSideMultiple, asked_long_side));
+    if (long_side_asked && (asked_long_side < kUnetSideMultiple || asked_long_side > kUnetMaxLongSidePx))
+      throw Error(ErrorCode::InvalidArgument,
+                  fmt::format("unet segmenter: \"unet_long_side_px\" must be in {}..{}, got {}", kUnetSideMultiple,
+                              kUnetMaxLongSidePx, asked_long_side));
     if (overlap_px_ < 0 || tile_px_ < 4 * kUnetSideMultiple || tile_px_ <= 4 * overlap_px_)
       throw Error(ErrorCode::InvalidArgument,
                   fmt::format("unet segmenter: \"unet_tile_px\" ({}) must be at least {} and more than four times "

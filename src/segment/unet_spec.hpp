@@ -14,6 +14,8 @@ constexpr int kUnetLevels = 5;
 constexpr int kUnetSideMultiple = 1 << (kUnetLevels - 1);
 /// Working long side of weights files that do not record theirs (format 1).
 constexpr int kUnetFirstLongSidePx = 1024;
+/// Largest working long side a page is resized to, in training and inference.
+constexpr int kUnetMaxLongSidePx = 8192;
 /// Weights file name in a models folder.
 constexpr const char *kUnetWeightsFileName = "unet.pt";
 

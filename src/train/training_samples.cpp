@@ -101,8 +101,9 @@ void check_sample_options(const experimental::TrainOptions &o) {
   if (o.batch < 1 || o.batch > 1024) throw bad(fmt::format("batch must be in 1..1024, got {}", o.batch));
   if (o.crop_px < kUnetSideMultiple || o.crop_px % kUnetSideMultiple != 0)
     throw bad(fmt::format("crop must be a positive multiple of {}, got {}", kUnetSideMultiple, o.crop_px));
-  if (o.working_long_side_px < o.crop_px || o.working_long_side_px > 8192)
-    throw bad(fmt::format("working long side must be in crop ({})..8192, got {}", o.crop_px, o.working_long_side_px));
+  if (o.working_long_side_px < o.crop_px || o.working_long_side_px > kUnetMaxLongSidePx)
+    throw bad(fmt::format("working long side must be in crop ({})..{}, got {}", o.crop_px, kUnetMaxLongSidePx,
+                          o.working_long_side_px));
   if (o.loader_threads < 0 || o.val_pages < 0) throw bad("loader threads and validation pages must be >= 0");
   if (o.presets.empty()) throw bad("the list of degradation presets is empty");
   const auto known = degrade_preset_names();
