@@ -26,7 +26,9 @@
 //    baselines and QRS complexes stacked across rows, have no such
 //    neighbours, and stacked complexes have their other strokes and the
 //    baselines beside them. Where a trace or a letter crosses a line, pixels
-//    clearly darker than the line ink stay trace or text.
+//    clearly darker than the line ink stay trace or text, and so do those
+//    clearly darker than the same line's ink along it (a black trace lying
+//    on a grey line).
 //    Pale grey 1 mm lines are looked for the same way when the page has no
 //    coloured grid; they only feed the grid map.
 //  - text: ink components of letter size (lead names, header, footer), or
@@ -78,6 +80,10 @@ constexpr double kMaxSkewDeg = 10.0;
 constexpr double kSkewStepDeg = 0.25;
 // Ink pixels sampled for the skew search.
 constexpr std::size_t kSkewSamplePoints = 40000;
+// Line ink this much darker (of 255) than its line elsewhere is a trace on
+// it, where it runs on for this long (a speck of noise does not).
+constexpr int kDarkerThanLine = 24;
+constexpr double kMinTraceOnLineMm = 1.5;
 // Pages with more coloured-grid pixels than this share have a coloured grid.
 constexpr double kColourGridShare = 0.02;
 
@@ -147,11 +153,13 @@ class ClassicalSegmenter final : public Segmenter {
     cv::Mat grid_ink;
     cv::compare(pixels.darkness, trace_over_line_darkness(pixels, lines), grid_ink, cv::CMP_LT);
     grid_ink &= lines;
-    // Without a coloured grid, lines too faint to be ink (a grey grid, dark
-    // lines a copy left half-toned) are runs of faint ink; their faint pixels
-    // are grid, while the darker ink of a trace crossing them stays.
     const bool coloured_grid = cv::countNonZero(pixels.colour >= 128) >= kColourGridShare * double(bgr.total());
     if (!coloured_grid) {
+      // A grey or black grid: a black trace lying on one of its lines.
+      grid_ink &= ~darker_than_line_beside(pixels.darkness, lines, px_per_mm, skew_deg);
+      // Lines too faint to be ink (a grey grid, dark lines a copy left
+      // half-toned) are runs of faint ink; their faint pixels are grid, while
+      // the darker ink of a trace crossing them stays.
       const cv::Mat any_ink = pixels.ink > 0;
       cv::Mat faint_lines;
       cv::resize(straight_lines(halve(any_ink), px_per_mm / 2, skew_deg), faint_lines, bgr.size(), 0, 0,
@@ -463,6 +471,64 @@ class ClassicalSegmenter final : public Segmenter {
       }
     }
     return median + (255 - median) / 2 + 10;
+  }
+
+  // Line pixels clearly darker than the same line a little way along it: a
+  // black trace over a grey line, where the page-wide rule above would need
+  // it near black (a thin trace scanned at low resolution is not). The line's
+  // own darkness is the mean line ink within a run's length along the row and
+  // along the column, taken again without the ink well above that mean (a
+  // trace lying along the line for a while); the larger of the two
+  // directions keeps a major line's reference from the fainter minor lines
+  // that cross it.
+  static cv::Mat darker_than_line_beside(const cv::Mat &darkness, const cv::Mat &lines, double px_per_mm,
+                                         double skew_deg) {
+    if (std::abs(skew_deg) >= kSkewStepDeg / 2) {
+      // Along a turned page's lines, not across them.
+      const cv::Mat upright_from_image =
+          cv::getRotationMatrix2D(cv::Point2f(lines.cols / 2.0f, lines.rows / 2.0f), skew_deg, 1.0);
+      cv::Mat upright_darkness, upright_lines, darker;
+      cv::warpAffine(darkness, upright_darkness, upright_from_image, darkness.size(), cv::INTER_LINEAR);
+      cv::warpAffine(lines, upright_lines, upright_from_image, lines.size(), cv::INTER_NEAREST);
+      cv::warpAffine(darker_than_line_beside(upright_darkness, upright_lines, px_per_mm, 0.0), darker,
+                     upright_from_image, lines.size(), cv::INTER_NEAREST | cv::WARP_INVERSE_MAP);
+      return darker & lines;
+    }
+    const int run = std::max(15, static_cast<int>(std::lround(kLineRunMm * px_per_mm)));
+    const auto line_reference = [&](const cv::Mat &mask) {
+      cv::Mat line_darkness, on_line;
+      darkness.convertTo(line_darkness, CV_32F);
+      line_darkness.setTo(0, mask == 0);
+      mask.convertTo(on_line, CV_32F, 1.0 / 255);
+      cv::Mat reference;
+      for (const cv::Size window : {cv::Size(run, 1), cv::Size(1, run)}) {
+        cv::Mat sum, count;
+        cv::boxFilter(line_darkness, sum, CV_32F, window, {-1, -1}, false);
+        cv::boxFilter(on_line, count, CV_32F, window, {-1, -1}, false);
+        const cv::Mat mean = sum / cv::max(count, 1.0f);
+        reference = reference.empty() ? mean : cv::max(reference, mean);
+      }
+      reference.convertTo(reference, CV_8U);
+      return reference;
+    };
+    cv::Mat excess;
+    cv::subtract(darkness, line_reference(lines), excess);
+    cv::Mat reference = line_reference(lines & (excess <= kDarkerThanLine / 2));
+    cv::subtract(darkness, reference, excess);
+    cv::Mat darker = (excess > kDarkerThanLine) & lines;
+    cv::Mat labels, stats, centroids;
+    const int count = cv::connectedComponentsWithStats(darker, labels, stats, centroids, 8, CV_32S);
+    const int min_extent = std::max(3, static_cast<int>(std::lround(kMinTraceOnLineMm * px_per_mm)));
+    std::vector<std::uint8_t> keep(static_cast<std::size_t>(count), 0);
+    for (int i = 1; i < count; ++i)
+      keep[static_cast<std::size_t>(i)] =
+          std::max(stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT)) >= min_extent ? 255 : 0;
+    for (int y = 0; y < darker.rows; ++y) {
+      const auto *l = labels.ptr<int>(y);
+      auto *d = darker.ptr<std::uint8_t>(y);
+      for (int x = 0; x < darker.cols; ++x) d[x] = keep[static_cast<std::size_t>(l[x])];
+    }
+    return darker;
   }
 
   SegmentationMaps compose(const PixelMaps &pixels, const cv::Mat &grid_ink, const cv::Mat &text,
