@@ -311,7 +311,9 @@ double boundary_evidence(const PageMasks &masks, const Row &row, double x, doubl
   const int reach = static_cast<int>(1.5 * px_per_mm_y);
   if (b - reach < 0 || b + reach >= masks.dark.rows) return 0;
 
-  // Separator: at least 3 adjacent columns with the same solid vertical run through the baseline.
+  // Separator: two or more adjacent columns with the same solid vertical run
+  // through the baseline (a 600 dpi page brought to the working size draws
+  // its separators two pixels wide).
   int streak = 0, run_top = 0, run_bottom = 0;
   for (int cx = x0; cx <= x1; ++cx) {
     bool solid = true;
@@ -323,7 +325,7 @@ double boundary_evidence(const PageMasks &masks, const Row &row, double x, doubl
       while (bottom + 1 < masks.dark.rows && masks.dark.at<std::uint8_t>(bottom + 1, cx)) ++bottom;
     }
     if (solid && streak > 0 && std::abs(top - run_top) <= 2 && std::abs(bottom - run_bottom) <= 2) {
-      if (++streak >= 3) return 1.0;
+      if (++streak >= 2) return 1.0;
     } else {
       streak = solid ? 1 : 0;
       run_top = top;

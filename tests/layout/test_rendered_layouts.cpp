@@ -296,3 +296,21 @@ TEST(RenderedPageColumns, OneStrayBarMakesNoFourPanelRow) {
                          ->locate(page.bgr, maps, geometry_of(page));
   EXPECT_EQ(found.name, "6x2");
 }
+
+// A page scanned at 600 dpi and brought to the working size draws its panel
+// separators two pixels wide, thinner than a 200 dpi page's; with no lead
+// names printed they alone tell a 3x4+3 page from a 6x1 or 6x2 one (found on
+// 3 of 12 such lightly degraded pages when a separator had to be three
+// pixels wide).
+TEST(RenderedPageColumns, ThinSeparatorsOfAHighResolutionPageAreBoundaries) {
+  for (const std::uint64_t seed : {2, 4, 6, 8}) {
+    ecgdig::PageStyle style = page_style("3x4+3", 25, 10, 10, false, seed);
+    style.dpi = 600;
+    style.lead_labels = false;
+    ecgdig::SynthOptions synth;
+    synth.duration_s = 10;
+    auto page = ecgdig::render_page(ecgdig::synthesize_ecg(synth, seed), style);
+    ecgdig::degrade(page, ecgdig::degrade_preset("light"), seed);
+    EXPECT_EQ(ecgdig::Pipeline().run(page.bgr).layout.name, "3x4+3") << "seed " << seed;
+  }
+}
