@@ -30,6 +30,9 @@ constexpr double kShearDeg = 0.15;        // families further from orthogonal: a
 constexpr double kMaxCanvasArea = 4.0;    // rectified page at most this many times the image
 constexpr double kExactPageAspect = 0.005;  // an image this close to A4 or letter proportions is the whole page
 constexpr double kPulseAgainstPageTolerance = 0.15;  // a pulse further from the whole page's scale is not 10 mm by 5 mm
+// A pulse this close to the whole page's scale confirms it: the page's 200+ mm
+// measure the scale more finely than the pulse's 10 mm (a pixel is 1 %).
+constexpr double kPulseConfirmsPageTolerance = 0.04;
 constexpr double kMinGridConfidence = 0.15;
 constexpr double kAssumedPageLongMm = 279.4;  // US letter, the usual ECG paper
 
@@ -275,7 +278,8 @@ void scale_without_grid(const cv::Mat &rows_map, const cv::Mat &ink, cv::Size im
       scale_from_calibration_pulse(rectified, options.min_px_per_mm, options.max_px_per_mm);
   const bool pulse_fits_page =
       pulse && (!whole_page || std::abs(pulse->px_per_mm / whole_page->px_per_mm - 1) <= kPulseAgainstPageTolerance);
-  if (pulse_fits_page) {
+  if (pulse_fits_page && !(whole_page && std::abs(pulse->px_per_mm / whole_page->px_per_mm - 1) <=
+                                             kPulseConfirmsPageTolerance)) {
     s = pulse;
     g.scale_source = ScaleSource::CalibrationPulse;
   } else if ((s = whole_page)) {

@@ -238,11 +238,17 @@ TEST(HoughGridDetector, ScaleFromCalibrationPulsesWithoutGrid) {
         {static_cast<int>(std::lround(kTraceX0)), static_cast<int>(std::lround(base))}};
     cv::polylines(bgr, pulse, false, cv::Scalar::all(0), 2, cv::LINE_8);
   }
-  Geometry g = detector()->detect(bgr, {dark_map(bgr), {}, {}});
+  // Cut short of letter proportions: the pulses alone give the scale.
+  const cv::Mat cut = bgr(cv::Rect(0, 0, bgr.cols * 9 / 10, bgr.rows)).clone();
+  Geometry g = detector()->detect(cut, {dark_map(cut), {}, {}});
   EXPECT_EQ(g.scale_source, ScaleSource::CalibrationPulse);
   EXPECT_NEAR(g.px_per_mm_x / kPxPerMm, 1.0, 0.03);
   EXPECT_NEAR(g.px_per_mm_y / kPxPerMm, 1.0, 0.03);
   EXPECT_LT(g.confidence, 1.0);
+  // The whole letter page: the pulses confirm its size, which is finer.
+  g = detector()->detect(bgr, {dark_map(bgr), {}, {}});
+  EXPECT_EQ(g.scale_source, ScaleSource::PageSize);
+  EXPECT_NEAR(g.px_per_mm_x / kPxPerMm, 1.0, 0.01);
 }
 
 TEST(HoughGridDetector, WholePageTellsA20MillimetrePulseFromA10MillimetreOne) {

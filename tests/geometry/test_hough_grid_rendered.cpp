@@ -67,15 +67,25 @@ INSTANTIATE_TEST_SUITE_P(
                       PageCase{300, cv::Scalar(200, 120, 40), "12x1"},
                       PageCase{200, cv::Scalar(0, 140, 0), "3x4"}));
 
+// Without a grid: on a page cut short (no paper proportions) the pulses give
+// the scale to a few percent; on the whole page they confirm the page's size,
+// which gives it to a fraction of a percent (a pulse is 10 mm, a pixel of it
+// 1 %: a whole 10 s row drifted by 100 ms when the pulse alone was used).
 TEST(HoughGridRendered, CalibrationPulseWhenThereIsNoGrid) {
   for (double dpi : {100.0, 200.0}) {
     PageStyle style;
     style.dpi = dpi;
     style.grid = false;
     style.calibration_pulse = true;
-    RenderedPage page = render(style, 11);
-    Geometry g = detect(page);
+    const RenderedPage page = render(style, 11);
     SCOPED_TRACE(dpi);
+    const Geometry whole = detect(page);
+    EXPECT_EQ(whole.scale_source, ScaleSource::PageSize);
+    EXPECT_NEAR(whole.px_per_mm_x / page.px_per_mm, 1.0, 0.003);
+    RenderedPage cut = page;
+    const cv::Rect top(0, 0, page.bgr.cols, page.bgr.rows * 9 / 10);
+    for (cv::Mat *m : {&cut.bgr, &cut.trace_mask, &cut.grid_mask, &cut.text_mask}) *m = (*m)(top).clone();
+    const Geometry g = detect(cut);
     EXPECT_EQ(g.scale_source, ScaleSource::CalibrationPulse);
     EXPECT_NEAR(g.px_per_mm_x / page.px_per_mm, 1.0, 0.03);
   }
