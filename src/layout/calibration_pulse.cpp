@@ -10,16 +10,26 @@ namespace detail {
 namespace {
 
 // The longest vertical run of mask pixels in column x within [top, bottom]
-// (first and last row), bridging gaps of up to max_gap rows where a grid line
-// crossed it; {-1, -1} when the column is empty. The longest, not the
+// (first and last row), bridging gaps of up to max_gap rows, or up to
+// max_grid_gap rows that are all grid (where a grid line crossed it and took
+// its pixels); {-1, -1} when the column is empty. The longest, not the
 // topmost: a dot of grid or text above a pulse edge must not hide it.
-std::pair<int, int> longest_run(const cv::Mat &mask, int x, int top, int bottom, int max_gap) {
+std::pair<int, int> longest_run(const cv::Mat &mask, const cv::Mat &grid, int x, int top, int bottom, int max_gap,
+                                int max_grid_gap) {
   std::pair<int, int> best{-1, -1};
   for (int y = top; y <= bottom; ++y) {
     if (!mask.at<std::uint8_t>(y, x)) continue;
     int end = y;
-    for (int next = y + 1; next <= bottom && next - end <= max_gap + 1; ++next)
-      if (mask.at<std::uint8_t>(next, x)) end = next;
+    bool gap_on_grid = true;
+    for (int next = y + 1; next <= bottom; ++next) {
+      if (mask.at<std::uint8_t>(next, x)) {
+        end = next;
+        gap_on_grid = true;
+        continue;
+      }
+      gap_on_grid = gap_on_grid && !grid.empty() && grid.at<std::uint8_t>(next, x);
+      if (next - end > (gap_on_grid ? max_grid_gap : max_gap)) break;
+    }
     if (best.first < 0 || end - y > best.second - best.first) best = {y, end};
     y = end;
   }
@@ -35,7 +45,7 @@ std::optional<double> snap_to(double value, std::initializer_list<double> choice
   return std::nullopt;
 }
 
-std::optional<CalibrationPulse> find_calibration_pulse(const cv::Mat &mask, int x_begin,
+std::optional<CalibrationPulse> find_calibration_pulse(const cv::Mat &mask, const cv::Mat &grid, int x_begin,
                                                        int row_top_px, int row_bottom_px,
                                                        double px_per_mm_x, double px_per_mm_y) {
   x_begin = std::max(0, x_begin);
@@ -47,7 +57,9 @@ std::optional<CalibrationPulse> find_calibration_pulse(const cv::Mat &mask, int 
 
   std::vector<std::pair<int, int>> runs;
   const int max_gap = std::max(1, static_cast<int>(0.6 * px_per_mm_y));
-  for (int x = x_begin; x <= x_last; ++x) runs.push_back(longest_run(mask, x, top, bottom, max_gap));
+  const int max_grid_gap = std::max(max_gap, static_cast<int>(1.5 * px_per_mm_y));
+  for (int x = x_begin; x <= x_last; ++x)
+    runs.push_back(longest_run(mask, grid, x, top, bottom, max_gap, max_grid_gap));
   const int n = static_cast<int>(runs.size());
 
   const int max_start = static_cast<int>(26 * px_per_mm_x);

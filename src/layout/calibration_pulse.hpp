@@ -23,11 +23,13 @@ struct CalibrationPulse {
 /// Looks for a pulse (a step up of at least 2.5 mm, flat for 2.5-12.5 mm,
 /// back down) starting within 26 mm right of `x_begin`: a flat top line
 /// whose first and last columns run down to the baseline. Edges may be broken
-/// for up to 0.6 mm where grid lines crossed them, and dots of grid or text
-/// may stand above the line.
+/// for up to 0.6 mm, or up to 1.5 mm where the gap is grid (a grid line
+/// crossing the edge took its pixels), and dots of grid or text may stand
+/// above the line.
 /// @param mask CV_8UC1, non-zero on the trace
+/// @param grid CV_8UC1 of the mask's size, non-zero on grid lines; may be empty
 /// @param row_top_px, row_bottom_px the row's band (search window)
-std::optional<CalibrationPulse> find_calibration_pulse(const cv::Mat &mask, int x_begin,
+std::optional<CalibrationPulse> find_calibration_pulse(const cv::Mat &mask, const cv::Mat &grid, int x_begin,
                                                        int row_top_px, int row_bottom_px,
                                                        double px_per_mm_x, double px_per_mm_y);
 

@@ -40,6 +40,7 @@ constexpr double kRuledLineFraction = 0.97;  // a row or column of the map this 
 // The binary maps the layout works on.
 struct PageMasks {
   cv::Mat dark;                 // trace or text map > 0.5, ruled lines removed (CV_8UC1)
+  cv::Mat grid;                 // grid map > 0.5 (CV_8UC1; empty without a grid map)
   cv::Mat traces;               // components of the trace map at least kMinTraceWidthMm wide
   std::vector<cv::Rect> marks;  // small components: lead names, separators
 };
@@ -75,6 +76,10 @@ PageMasks split_components(const SegmentationMaps &maps, double px_per_mm_x, dou
   if (!text.empty() && text.size() != trace.size())
     throw Error(ErrorCode::InvalidArgument,
                 "lead layout: the text map differs in size from the trace map");
+  out.grid = binarize(maps.grid, "grid");
+  if (!out.grid.empty() && out.grid.size() != trace.size())
+    throw Error(ErrorCode::InvalidArgument,
+                "lead layout: the grid map differs in size from the trace map");
   // Page frames and ruled lines that cross the whole page are no trace.
   cv::Mat row_sum, col_sum;
   cv::reduce(trace, row_sum, 1, cv::REDUCE_SUM, CV_32S);
@@ -640,7 +645,7 @@ Layout TemplateLayout::locate(const cv::Mat & /*rectified_bgr*/, const Segmentat
                                : row.baseline_px - (kMaxPulseMm + 1) * ppmm_y;
     const int x_from = static_cast<int>(row.x_begin_px - 16 * ppmm_x);
     for (double top : {row.top_px, std::max(0.0, std::min(row.top_px, above))}) {
-      row.pulse = find_calibration_pulse(masks.dark, x_from, static_cast<int>(top),
+      row.pulse = find_calibration_pulse(masks.dark, masks.grid, x_from, static_cast<int>(top),
                                          static_cast<int>(row.bottom_px), ppmm_x, ppmm_y);
       if (row.pulse) break;
     }

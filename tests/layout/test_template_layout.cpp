@@ -244,6 +244,27 @@ TEST(TemplateLayout, CalibrationPulseIsReadThroughGridRemnants) {
   }
 }
 
+TEST(TemplateLayout, PulseEdgesCutByGridLinesAreBridgedWhereTheGridIs) {
+  // Grid lines 0.8 mm thick took the pulse's pixels where they cross its
+  // edges: more than a stray gap may be, so the pulse is read only where the
+  // grid map shows what took them.
+  for (auto [speed, gain] : {std::pair<double, double>{25, 10}, {50, 20}}) {
+    auto page = pulse_page(speed, gain);
+    cv::Mat &trace = page.maps.trace;
+    cv::Mat grid = cv::Mat::zeros(trace.size(), CV_32F);
+    for (int y = 20; y + 8 < trace.rows; y += 50) {
+      trace.rowRange(y, y + 8).setTo(0);
+      grid.rowRange(y, y + 8).setTo(1.0);
+    }
+    EXPECT_NE(locate(page).gain_evidence, ScaleEvidence::CalibrationPulse) << "without the grid map";
+    page.maps.grid = grid;
+    const Layout layout = locate(page);
+    EXPECT_EQ(layout.gain_evidence, ScaleEvidence::CalibrationPulse) << speed << " mm/s " << gain << " mm/mV";
+    EXPECT_DOUBLE_EQ(layout.gain_mm_per_mv, gain) << speed << " mm/s " << gain << " mm/mV";
+    EXPECT_DOUBLE_EQ(layout.paper_speed_mm_s, speed) << speed << " mm/s " << gain << " mm/mV";
+  }
+}
+
 TEST(TemplateLayout, StepAwayFromTheBaselineIsNoPulse) {
   // The rows' pulses replaced by 1 mV steps floating 5 mm above the baselines
   // (another row's pulse, a boxed letter): they give neither gain nor baseline.
