@@ -35,6 +35,7 @@ constexpr double kMaxPulseMm = 20;            // 1 mV at the largest gain a puls
 constexpr double kMaxPulseOffsetMm = 4;       // a pulse's bottom this far from the row's baseline at most
 constexpr double kMinWideFraction = 0.5;     // less of the ink in wide components: a broken trace
 constexpr double kJoinGapMm = 1.2;           // gaps in a broken trace joined before judging width
+constexpr double kLateRowReachMm = 4.0;      // how far a row's waves are looked for when it starts late
 constexpr double kRuledLineFraction = 0.97;  // a row or column of the map this full is a ruled line
 
 // The binary maps the layout works on.
@@ -256,6 +257,30 @@ double lower_median(std::vector<double> v) {
   const auto middle = v.begin() + static_cast<std::ptrdiff_t>((v.size() - 1) / 2);
   std::nth_element(v.begin(), middle, v.end());
   return *middle;
+}
+
+// A row that starts well right of the others may have had its first
+// centimetres cut by grid lines into pieces too short to count as trace: it
+// starts where ink within kLateRowReachMm of its baseline runs on (60 % of
+// every 3 mm) up to its first column, no further left than the others start.
+void extend_late_rows(const cv::Mat &dark, std::vector<Row> &rows, double px_per_mm_x, double px_per_mm_y) {
+  std::vector<double> begins;
+  for (const Row &r : rows) begins.push_back(r.x_begin_px);
+  const double common_begin = median(begins);
+  const int win = std::max(3, static_cast<int>(3 * px_per_mm_x));
+  for (Row &r : rows) {
+    if (r.x_begin_px <= common_begin + 3 * px_per_mm_x) continue;
+    const std::vector<std::uint8_t> cols =
+        column_presence(dark, static_cast<int>(r.baseline_px - kLateRowReachMm * px_per_mm_y),
+                        static_cast<int>(r.baseline_px + kLateRowReachMm * px_per_mm_y));
+    int x = static_cast<int>(r.x_begin_px);
+    const int limit = std::max(0, static_cast<int>(common_begin));
+    while (x - win >= limit &&
+           std::count_if(cols.begin() + (x - win), cols.begin() + x, [](std::uint8_t c) { return c != 0; }) >=
+               0.6 * win)
+      --x;
+    r.x_begin_px = std::min(r.x_begin_px, x + 0.5);
+  }
 }
 
 // Distances between consecutive rows' baselines, top to bottom.
@@ -635,6 +660,7 @@ Layout TemplateLayout::locate(const cv::Mat & /*rectified_bgr*/, const Segmentat
   }
   if (rows.empty())
     throw Error(ErrorCode::NotAnEcg, "lead layout: no trace rows found on the page");
+  extend_late_rows(masks.dark, rows, ppmm_x, ppmm_y);
 
   std::vector<double> pulse_widths_mm;
   for (std::size_t k = 0; k < rows.size(); ++k) {

@@ -70,6 +70,19 @@ ecgdig::SegmentationMaps maps_from_masks(const ecgdig::RenderedPage &page) {
   return maps;
 }
 
+// The 3x4+1 page found on `maps`: every panel starts where the page's rows
+// start, plus its time at `speed_mm_s`.
+void expect_rows_start_together(const ecgdig::RenderedPage &page, const ecgdig::SegmentationMaps &maps,
+                                double speed_mm_s) {
+  const auto found = ecgdig::Registry<ecgdig::LeadLayout>::global()
+                         .create("template", {})
+                         ->locate(page.bgr, maps, geometry_of(page));
+  ASSERT_EQ(found.name, "3x4+1");
+  const double mm = page.px_per_mm;
+  for (const auto &box : found.leads)
+    EXPECT_NEAR(box.box_px.x - box.t_start_s * speed_mm_s * mm, page.leads.front().box_px.x, 1.5 * mm) << box.name;
+}
+
 class RenderedPage : public ::testing::TestWithParam<Case> {};
 
 TEST_P(RenderedPage, LayoutAndSignalsAreFound) {
@@ -234,12 +247,7 @@ TEST(RenderedPageColumns, RowWithAnUnreadPulseStartsWithTheOthers) {
                                        cv::Point2d(x0 + mm, b - 7 * mm), cv::Point2d(x1 - mm, b - 7 * mm),
                                        cv::Point2d(x1 - mm, b),       cv::Point2d(x1, b)};
   cv::polylines(maps.trace, step, false, cv::Scalar(1.0), 2);
-  const auto found = ecgdig::Registry<ecgdig::LeadLayout>::global()
-                         .create("template", {})
-                         ->locate(page.bgr, maps, geometry_of(page));
-  ASSERT_EQ(found.name, "3x4+1");
-  for (const auto &box : found.leads)
-    EXPECT_NEAR(box.box_px.x - box.t_start_s * 50 * mm, first.box_px.x, 1.5 * mm) << box.name;
+  expect_rows_start_together(page, maps, 50);
 }
 
 // Footers as random page styles print them, each once misread: a comma
@@ -313,4 +321,20 @@ TEST(RenderedPageColumns, ThinSeparatorsOfAHighResolutionPageAreBoundaries) {
     ecgdig::degrade(page, ecgdig::degrade_preset("light"), seed);
     EXPECT_EQ(ecgdig::Pipeline().run(page.bgr).layout.name, "3x4+3") << "seed " << seed;
   }
+}
+
+// Grid lines cut the first row's trace every 5 mm over its first panel into
+// pieces too short to count as trace: the row still starts with the others,
+// where its trace does, not at its first long piece.
+TEST(RenderedPageColumns, RowCutByGridLinesStartsWithTheOthers) {
+  const auto page = render_ten_seconds(page_style("3x4+1", 25, 10, 10, false, 5));
+  auto maps = maps_from_masks(page);
+  const auto &first = page.leads.front();
+  const double mm = page.px_per_mm;
+  const cv::Rect band(cv::Point2d(first.box_px.x, first.baseline_y_px - 15 * mm),
+                      cv::Point2d(first.box_px.x + first.box_px.width, first.baseline_y_px + 15 * mm));
+  for (double x = band.x + 2 * mm; x < band.x + band.width; x += 5 * mm)
+    maps.trace(cv::Rect(static_cast<int>(x), band.y, 2, band.height) & cv::Rect(0, 0, maps.trace.cols, maps.trace.rows))
+        .setTo(0);
+  expect_rows_start_together(page, maps, 25);
 }
