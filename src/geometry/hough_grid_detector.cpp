@@ -276,10 +276,11 @@ void scale_without_grid(const cv::Mat &rows_map, const cv::Mat &ink, cv::Size im
   const std::optional<ScaleEstimate> whole_page = scale_from_page_size(image_size, kExactPageAspect);
   const std::optional<ScaleEstimate> pulse =
       scale_from_calibration_pulse(rectified, options.min_px_per_mm, options.max_px_per_mm);
-  const bool pulse_fits_page =
-      pulse && (!whole_page || std::abs(pulse->px_per_mm / whole_page->px_per_mm - 1) <= kPulseAgainstPageTolerance);
-  if (pulse_fits_page && !(whole_page && std::abs(pulse->px_per_mm / whole_page->px_per_mm - 1) <=
-                                             kPulseConfirmsPageTolerance)) {
+  const double pulse_off_page =
+      pulse && whole_page ? std::abs(pulse->px_per_mm / whole_page->px_per_mm - 1) : 0.0;
+  const bool pulse_fits_page = pulse && pulse_off_page <= kPulseAgainstPageTolerance;
+  const bool pulse_confirms_page = pulse && whole_page && pulse_off_page <= kPulseConfirmsPageTolerance;
+  if (pulse_fits_page && !pulse_confirms_page) {
     s = pulse;
     g.scale_source = ScaleSource::CalibrationPulse;
   } else if ((s = whole_page)) {

@@ -59,11 +59,16 @@ struct Row {
   std::array<std::array<double, 4>, 2> name_y{};  // centre of each name read
 };
 
-cv::Mat binarize(const cv::Mat &map, const char *what) {
+// The map above 0.5 (CV_8UC1; empty for an empty map). A map given beside
+// the trace map must have its size (`trace_size`, unless empty).
+cv::Mat binarize(const cv::Mat &map, const char *what, cv::Size trace_size = {}) {
   if (map.empty()) return {};
   if (map.type() != CV_32FC1)
     throw Error(ErrorCode::InvalidArgument,
                 fmt::format("lead layout: the {} map must be CV_32FC1", what));
+  if (!trace_size.empty() && map.size() != trace_size)
+    throw Error(ErrorCode::InvalidArgument,
+                fmt::format("lead layout: the {} map differs in size from the trace map", what));
   cv::Mat mask;
   cv::threshold(map, mask, 0.5, 255, cv::THRESH_BINARY);
   mask.convertTo(mask, CV_8U);
@@ -73,14 +78,8 @@ cv::Mat binarize(const cv::Mat &map, const char *what) {
 PageMasks split_components(const SegmentationMaps &maps, double px_per_mm_x, double px_per_mm_y) {
   PageMasks out;
   cv::Mat trace = binarize(maps.trace, "trace");
-  cv::Mat text = binarize(maps.text, "text");
-  if (!text.empty() && text.size() != trace.size())
-    throw Error(ErrorCode::InvalidArgument,
-                "lead layout: the text map differs in size from the trace map");
-  out.grid = binarize(maps.grid, "grid");
-  if (!out.grid.empty() && out.grid.size() != trace.size())
-    throw Error(ErrorCode::InvalidArgument,
-                "lead layout: the grid map differs in size from the trace map");
+  cv::Mat text = binarize(maps.text, "text", trace.size());
+  out.grid = binarize(maps.grid, "grid", trace.size());
   // Page frames and ruled lines that cross the whole page are no trace.
   cv::Mat row_sum, col_sum;
   cv::reduce(trace, row_sum, 1, cv::REDUCE_SUM, CV_32S);
@@ -228,20 +227,30 @@ void set_bands(std::vector<Row> &rows, int page_height) {
   }
 }
 
+// Where ink runs on along a row: 60 % of the columns of every window of
+// 3 mm hold some.
+struct InkRun {
+  InkRun(const std::vector<std::uint8_t> &columns, double px_per_mm_x)
+      : window(std::max(3, static_cast<int>(3 * px_per_mm_x))), prefix(columns.size() + 1, 0) {
+    for (std::size_t x = 0; x < columns.size(); ++x) prefix[x + 1] = prefix[x] + (columns[x] ? 1 : 0);
+  }
+  // Columns [a, b) are dense enough.
+  bool dense(int a, int b) const { return prefix[b] - prefix[a] >= 0.6 * (b - a); }
+  int window;
+  std::vector<int> prefix;
+};
+
 // First and last column of the row where the trace runs (60% of the next 3 mm present).
 bool find_extent(const cv::Mat &traces, Row &row, double px_per_mm_x) {
   auto cols =
       column_presence(traces, static_cast<int>(row.top_px), static_cast<int>(row.bottom_px));
-  const int win = std::max(3, static_cast<int>(3 * px_per_mm_x));
-  const int n = static_cast<int>(cols.size());
-  std::vector<int> prefix(n + 1, 0);
-  for (int x = 0; x < n; ++x) prefix[x + 1] = prefix[x] + (cols[x] ? 1 : 0);
-  const auto dense = [&](int a, int b) { return prefix[b] - prefix[a] >= 0.6 * (b - a); };
+  const InkRun ink(cols, px_per_mm_x);
+  const int win = ink.window, n = static_cast<int>(cols.size());
   int first = -1, last = -1;
   for (int x = 0; x + win <= n && first < 0; ++x)
-    if (cols[x] && dense(x, x + win)) first = x;
+    if (cols[x] && ink.dense(x, x + win)) first = x;
   for (int x = n - 1; x - win + 1 >= 0 && last < 0; --x)
-    if (cols[x] && dense(x - win + 1, x + 1)) last = x;
+    if (cols[x] && ink.dense(x - win + 1, x + 1)) last = x;
   if (first < 0 || last <= first) return false;
   row.x_begin_px = first + 0.5;
   row.x_end_px = last + 0.5;
@@ -261,24 +270,20 @@ double lower_median(std::vector<double> v) {
 
 // A row that starts well right of the others may have had its first
 // centimetres cut by grid lines into pieces too short to count as trace: it
-// starts where ink within kLateRowReachMm of its baseline runs on (60 % of
-// every 3 mm) up to its first column, no further left than the others start.
+// starts where ink within kLateRowReachMm of its baseline runs on up to its
+// first column, no further left than the others start.
 void extend_late_rows(const cv::Mat &dark, std::vector<Row> &rows, double px_per_mm_x, double px_per_mm_y) {
   std::vector<double> begins;
   for (const Row &r : rows) begins.push_back(r.x_begin_px);
   const double common_begin = median(begins);
-  const int win = std::max(3, static_cast<int>(3 * px_per_mm_x));
   for (Row &r : rows) {
     if (r.x_begin_px <= common_begin + 3 * px_per_mm_x) continue;
-    const std::vector<std::uint8_t> cols =
-        column_presence(dark, static_cast<int>(r.baseline_px - kLateRowReachMm * px_per_mm_y),
-                        static_cast<int>(r.baseline_px + kLateRowReachMm * px_per_mm_y));
+    const InkRun ink(column_presence(dark, static_cast<int>(r.baseline_px - kLateRowReachMm * px_per_mm_y),
+                                     static_cast<int>(r.baseline_px + kLateRowReachMm * px_per_mm_y)),
+                     px_per_mm_x);
     int x = static_cast<int>(r.x_begin_px);
     const int limit = std::max(0, static_cast<int>(common_begin));
-    while (x - win >= limit &&
-           std::count_if(cols.begin() + (x - win), cols.begin() + x, [](std::uint8_t c) { return c != 0; }) >=
-               0.6 * win)
-      --x;
+    while (x - ink.window >= limit && ink.dense(x - ink.window, x)) --x;
     r.x_begin_px = std::min(r.x_begin_px, x + 0.5);
   }
 }

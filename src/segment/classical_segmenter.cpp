@@ -282,13 +282,19 @@ class ClassicalSegmenter final : public Segmenter {
     return best_deg;
   }
 
+  // Whether a page skewed by `skew_deg` is turned upright before lines are
+  // looked for along its rows and columns, and the turn that does it.
+  static bool turned(double skew_deg) { return std::abs(skew_deg) >= kSkewStepDeg / 2; }
+  static cv::Mat upright_rotation(cv::Size size, double skew_deg) {
+    return cv::getRotationMatrix2D(cv::Point2f(size.width / 2.0f, size.height / 2.0f), skew_deg, 1.0);
+  }
+
   // Ink on long horizontal or vertical runs, after turning the mask upright
   // by `skew_deg`. The mask is first thickened across the run direction so a
   // line that is not exactly straight still forms a run.
   static cv::Mat straight_lines(const cv::Mat &ink, double px_per_mm, double skew_deg) {
-    const bool rotate = std::abs(skew_deg) >= kSkewStepDeg / 2;
-    const cv::Mat upright_from_image =
-        cv::getRotationMatrix2D(cv::Point2f(ink.cols / 2.0f, ink.rows / 2.0f), skew_deg, 1.0);
+    const bool rotate = turned(skew_deg);
+    const cv::Mat upright_from_image = upright_rotation(ink.size(), skew_deg);
     cv::Mat upright;
     if (rotate)
       cv::warpAffine(ink, upright, upright_from_image, ink.size(), cv::INTER_NEAREST);
@@ -483,10 +489,9 @@ class ClassicalSegmenter final : public Segmenter {
   // that cross it.
   static cv::Mat darker_than_line_beside(const cv::Mat &darkness, const cv::Mat &lines, double px_per_mm,
                                          double skew_deg) {
-    if (std::abs(skew_deg) >= kSkewStepDeg / 2) {
+    if (turned(skew_deg)) {
       // Along a turned page's lines, not across them.
-      const cv::Mat upright_from_image =
-          cv::getRotationMatrix2D(cv::Point2f(lines.cols / 2.0f, lines.rows / 2.0f), skew_deg, 1.0);
+      const cv::Mat upright_from_image = upright_rotation(lines.size(), skew_deg);
       cv::Mat upright_darkness, upright_lines, darker;
       cv::warpAffine(darkness, upright_darkness, upright_from_image, darkness.size(), cv::INTER_LINEAR);
       cv::warpAffine(lines, upright_lines, upright_from_image, lines.size(), cv::INTER_NEAREST);
@@ -495,10 +500,11 @@ class ClassicalSegmenter final : public Segmenter {
       return darker & lines;
     }
     const int run = std::max(15, static_cast<int>(std::lround(kLineRunMm * px_per_mm)));
+    cv::Mat darkness_f;
+    darkness.convertTo(darkness_f, CV_32F);
     const auto line_reference = [&](const cv::Mat &mask) {
-      cv::Mat line_darkness, on_line;
-      darkness.convertTo(line_darkness, CV_32F);
-      line_darkness.setTo(0, mask == 0);
+      cv::Mat line_darkness = cv::Mat::zeros(darkness.size(), CV_32F), on_line;
+      darkness_f.copyTo(line_darkness, mask);
       mask.convertTo(on_line, CV_32F, 1.0 / 255);
       cv::Mat reference;
       for (const cv::Size window : {cv::Size(run, 1), cv::Size(1, run)}) {
