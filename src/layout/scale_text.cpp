@@ -185,8 +185,13 @@ PrintedScale read_printed_scale(const cv::Mat &ink, const std::vector<cv::Rect> 
       std::transform(what.begin(), what.end(), what.begin(),
                      [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
       const auto has = [&](const char *part) { return what.find(part) != std::string::npos; };
-      const bool for_chest = !what.empty() && (what[0] == 'c' || has("st"));
-      const bool for_limb = !what.empty() && (what[0] == 'l' || what[0] == '1' || has("mb"));
+      // Either end of the word tells it, as either may be misread ("limb"
+      // in a slab font reads "t?nb").
+      const std::size_t close = what.find(')');
+      const char last = close != std::string::npos && close > 0 ? what[close - 1] : '?';
+      const bool for_chest = !what.empty() && (what[0] == 'c' || has("st") || last == 't');
+      const bool for_limb =
+          !what.empty() && !for_chest && (what[0] == 'l' || what[0] == '1' || has("mb") || last == 'b');
       if (!for_chest) limb.push_back(v);
       if (!for_limb) chest.push_back(v);
     }

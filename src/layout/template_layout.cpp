@@ -37,6 +37,8 @@ constexpr double kMinWideFraction = 0.5;     // less of the ink in wide componen
 constexpr double kJoinGapMm = 1.2;           // gaps in a broken trace joined before judging width
 constexpr double kLateRowReachMm = 4.0;      // how far a row's waves are looked for when it starts late
 constexpr double kRuledLineFraction = 0.97;  // a row or column of the map this full is a ruled line
+constexpr double kMaxBoundaryGapMm = 6;      // a longer gap in a row is lost ink, not a panel boundary
+constexpr double kMinNameMarkAspect = 0.5;   // width to height of a later column name's first glyph ('a', 'V')
 
 // The binary maps the layout works on.
 struct PageMasks {
@@ -368,7 +370,9 @@ double boundary_evidence(const PageMasks &masks, const Row &row, double x, doubl
     }
   }
   // Gap: two or more empty columns, where the trace ends inside the band (a
-  // tall wave that leaves the band through its edge leaves no gap).
+  // tall wave that leaves the band through its edge leaves no gap), and not
+  // so many that the trace was lost there (a flat stretch along a grid line
+  // as dark as the trace).
   const int top = static_cast<int>(row.top_px), bottom = static_cast<int>(row.bottom_px);
   auto cols = column_presence(masks.traces, top, bottom);
   const auto at_edge = [&](int cx) {
@@ -383,14 +387,18 @@ double boundary_evidence(const PageMasks &masks, const Row &row, double x, doubl
     if (cols[cx]) continue;
     int end = cx;
     while (end + 1 < masks.traces.cols && !cols[end + 1]) ++end;
-    if (end - cx >= 1 && !at_edge(cx - 1) && !at_edge(end + 1)) return 1.0;
+    if (end - cx >= 1 && end - cx <= kMaxBoundaryGapMm * px_per_mm_x && !at_edge(cx - 1) &&
+        !at_edge(end + 1))
+      return 1.0;
     cx = end;
   }
-  // A lead name starting just right of the boundary. A lone bar does not
-  // count: no name but "I" is one, and lead I never starts a later column.
+  // A lead name starting just right of the boundary, clear of the baseline.
+  // Its first glyph is 'a' or 'V' (lead I never starts a later column), so
+  // a narrower mark (a bar, a piece of a steep wave) does not count.
   for (const cv::Rect &m : masks.marks) {
     const double cy = m.y + m.height / 2.0;
-    if (m.width < kMaxBarAspect * m.height) continue;
+    if (m.width < kMinNameMarkAspect * m.height) continue;
+    if (m.y < row.baseline_px && m.br().y > row.baseline_px) continue;
     if (m.x >= x - px_per_mm_x && m.x <= x + 8 * px_per_mm_x && cy >= row.top_px &&
         cy <= row.bottom_px)
       return 0.8;
@@ -427,15 +435,18 @@ struct Match {
 // template row with no page row (a row may be blank or cut off), but less
 // where the row shows no boundary on a page that marks none (boundaries are
 // then told by names alone, which may be missed); a template row that would
-// lie off the page weighs most. With no column evidence on the whole page
-// only the row count speaks. A lead name read as the template expects weighs
-// more than one read otherwise: names are misread, rarely read right by
-// chance.
+// lie off the page weighs most, and so does a page row with a calibration
+// pulse left out (it is a trace row, not a header). With no column evidence
+// on the whole page only the row count speaks. A lead name read as the
+// template expects weighs more than one read otherwise: names are misread,
+// rarely read right by chance. "I" does not count either way: any lone bar
+// (a separator, a wave's stroke) reads as "I".
 constexpr double kColumnMismatchCost = 2.0;
 constexpr double kUnseenColumnsCost = 0.7;
 constexpr double kMissingRowCost = 1.5;
 constexpr double kOffPageRowCost = 4.0;
 constexpr double kExtraRowCost = 2.0;
+constexpr double kExtraPulseRowCost = 4.0;
 constexpr double kEmptyRowCost = 0.5;
 constexpr double kNameMismatchCost = 0.5;
 constexpr double kNameMatchBonus = 0.6;
@@ -511,12 +522,11 @@ Match best_match(const std::vector<Row> &rows,
     for (int side = 0; side < 2; ++side)
       for (int offset = -(m - 1); offset <= n - 1; ++offset) {
         double cost = 0, bonus = 0;
-        int matched = 0;
         const auto score_names = [&](const std::array<std::string, 4> &read_names, int j) {
           const int k = static_cast<int>(t->rows[j].leads.size());
           for (int c = 0; c < k && k <= 4 && 4 % k == 0; ++c) {
             const std::string &read = read_names[c * 4 / k];
-            if (read.empty()) continue;
+            if (read.empty() || read == "I") continue;
             if (same_lead(read, t->rows[j].leads[c]))
               bonus += kNameMatchBonus;
             else
@@ -533,7 +543,6 @@ Match best_match(const std::vector<Row> &rows,
             if (i == n && side == 0) score_names(rows.back().names[1], j);
             continue;
           }
-          ++matched;
           const int k = static_cast<int>(t->rows[j].leads.size());
           const int columns =
               std::max(rows[i].columns, named_columns(rows, static_cast<std::size_t>(i), side));
@@ -543,7 +552,8 @@ Match best_match(const std::vector<Row> &rows,
             cost += columns == 1 && !boundaries_marked ? kUnseenColumnsCost : kColumnMismatchCost;
           score_names(rows[i].names[side], j);
         }
-        cost += kExtraRowCost * (n - matched);
+        for (int i = 0; i < n; ++i)
+          if (i < offset || i >= offset + m) cost += rows[i].pulse ? kExtraPulseRowCost : kExtraRowCost;
         const double rank =
             cost - bonus + rarity + (offset != 0 ? 0.01 : 0.0);  // prefer the top rows aligned on ties
         if (rank < best.cost) best = {t, offset, rank, cost};

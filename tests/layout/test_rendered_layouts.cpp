@@ -254,11 +254,12 @@ TEST(RenderedPageColumns, RowWithAnUnreadPulseStartsWithTheOthers) {
 // glued to the next value ("(limb),20 mm/mV"), "(limb)" read as "(11mb)", a
 // font whose 'm' reads as 'n' ("25 nn/s 5 nn/nV"), a bracket read as a
 // letter, bold digits joined into
-// one glyph ("25", "/mV") on a lightly degraded copy; the whole pipeline, as
-// a user runs it.
+// one glyph ("25", "/mV") on a lightly degraded copy, "(limb)" read as
+// "(t?nb)" on a black-and-white copy (its chest gain differs); the whole
+// pipeline, as a user runs it.
 TEST(PageScale, FootersOfRandomStylesAreRead) {
   for (auto [seed, preset] : {std::pair<std::uint64_t, const char *>{1007, "none"}, {1022, "none"},
-                              {1028, "none"}, {1036, "none"}, {2015, "light"}}) {
+                              {1028, "none"}, {1036, "none"}, {2015, "light"}, {6004, "bw"}}) {
     const ecgdig::PageStyle style = ecgdig::random_page_style(seed);
     auto page = ecgdig::render_page(ecgdig::synthesize_ecg({}, seed), style);
     if (std::string(preset) != "none") ecgdig::degrade(page, ecgdig::degrade_preset(preset), seed);
@@ -337,4 +338,18 @@ TEST(RenderedPageColumns, RowCutByGridLinesStartsWithTheOthers) {
     maps.trace(cv::Rect(static_cast<int>(x), band.y, 2, band.height) & cv::Rect(0, 0, maps.trace.cols, maps.trace.rows))
         .setTo(0);
   expect_rows_start_together(page, maps, 25);
+}
+
+// Black-and-white copies of random page styles whose later lead names merge
+// with the trace, so that only a few names and separators are seen, while
+// the strokes of steep waves read as "I" and leave marks at the quarters of
+// a rhythm strip: the layout is still the one printed (each was read as
+// another: 6x2, 3x4, 3x4, 3x4-cabrera, 6x1-chest).
+TEST(RenderedPageColumns, LayoutsOfBlackAndWhiteCopiesAreRead) {
+  for (const std::uint64_t seed : {6000, 6010, 6030, 6054, 6056}) {
+    const ecgdig::PageStyle style = ecgdig::random_page_style(seed);
+    auto page = ecgdig::render_page(ecgdig::synthesize_ecg({}, seed), style);
+    ecgdig::degrade(page, ecgdig::degrade_preset("bw"), seed);
+    EXPECT_EQ(ecgdig::Pipeline().run(page.bgr).layout.name, style.layout) << "seed " << seed;
+  }
 }
