@@ -34,6 +34,7 @@ constexpr double kPulseAgainstPageTolerance = 0.15;  // a pulse further from the
 // measure the scale more finely than the pulse's 10 mm (a pixel is 1 %).
 constexpr double kPulseConfirmsPageTolerance = 0.04;
 constexpr double kMinGridConfidence = 0.15;
+constexpr double kClearLatticeConfidence = 0.5;  // an axis that shows a reading's lattice this clearly supports it
 constexpr double kAssumedPageLongMm = 279.4;  // US letter, the usual ECG paper
 
 struct Orientation {
@@ -240,13 +241,23 @@ bool scale_from_grid(const cv::Mat &grid, const HoughGridOptions &options, Geome
   } else {
     // The axes disagree (which lines are 1 mm, or one axis saw no lattice):
     // read both axes at each axis's scale and keep the reading both support.
-    double best_score = -1;
+    // A lattice also peaks at twice its period, so of two readings both axes
+    // clearly support the finer lattice is the grid (a B/W copy whose every
+    // other 5 mm line is faint shows a 10 mm lattice on one axis).
+    double best_score = -1, best_px_per_mm = 0;
+    bool best_clear = false;
     for (const std::optional<GridPeriod> &guess : {px, py}) {
       if (!guess) continue;
       std::optional<GridPeriod> gx = grid_period_near(columns, guess->px_per_mm);
       std::optional<GridPeriod> gy = grid_period_near(rows, guess->px_per_mm);
       double score = (gx ? gx->confidence : 0.0) + (gy ? gy->confidence : 0.0);
-      if (score <= best_score) continue;
+      const bool clear = gx && gy && std::min(gx->confidence, gy->confidence) >= kClearLatticeConfidence;
+      const bool better = clear != best_clear ? clear
+                          : clear             ? guess->px_per_mm < best_px_per_mm
+                                              : score > best_score;
+      if (!better) continue;
+      best_clear = clear;
+      best_px_per_mm = guess->px_per_mm;
       best_score = score;
       g.px_per_mm_x = gx ? gx->px_per_mm : guess->px_per_mm;
       g.px_per_mm_y = gy ? gy->px_per_mm : guess->px_per_mm;

@@ -87,6 +87,25 @@ INSTANTIATE_TEST_SUITE_P(
                       RenderedCase{"3x4+1", "light", 13, 12.0},
                       RenderedCase{"3x4+1", "rotated", 14, 10.0}));
 
+// A B/W copy of a page ruled with 5 mm lines alone, its rows showing a
+// 10 mm lattice where its columns show 5 mm: the scale is the 5 mm lattice
+// both axes show, not the 10 mm one (read as 5 mm it doubled the scale,
+// halving every time and amplitude: 0.0 dB before).
+TEST(PipelineScale, BlackAndWhiteCopyWithA10MillimetreRowLatticeKeepsItsScale) {
+  const std::uint64_t seed = 6028;
+  const PageStyle style = random_page_style(seed);
+  RenderedPage page = render_page(synthesize_ecg({}, seed), style);
+  degrade(page, degrade_preset("bw"), seed);
+  Pipeline pipeline(two_threads());
+  const double working_scale =
+      double(pipeline.preprocessor().prepare(page.bgr).bgr.cols) / page.bgr.cols;
+  const Result result = pipeline.run(page.bgr);
+  EXPECT_EQ(result.geometry.scale_source, ScaleSource::Grid);
+  EXPECT_NEAR(result.geometry.px_per_mm_x / (page.px_per_mm * working_scale), 1.0, 0.01);
+  EXPECT_NEAR(result.geometry.px_per_mm_y / (page.px_per_mm * working_scale), 1.0, 0.01);
+  EXPECT_GE(score_record(result.record, page.truth).mean_snr_db, 5.0);
+}
+
 TEST(PipelineBadInput, PagesWithoutAnEcgAreClearErrors) {
   Pipeline pipeline(two_threads());
   cv::Mat blank(1700, 2200, CV_8UC3, cv::Scalar(255, 255, 255));
