@@ -86,6 +86,9 @@ constexpr int kDarkerThanLine = 24;
 constexpr double kMinTraceOnLineMm = 1.5;
 // Pages with more coloured-grid pixels than this share have a coloured grid.
 constexpr double kColourGridShare = 0.02;
+// A coloured grid's brightest channel this much above its next (of 255, mean
+// over its pixels) is the channel the page is read in.
+constexpr double kDropoutExcess = 10.0;
 
 inline float ramp(float x, float lo, float hi) { return std::clamp((x - lo) / (hi - lo), 0.0f, 1.0f); }
 
@@ -202,10 +205,16 @@ class ClassicalSegmenter final : public Segmenter {
         }
       }
     }, stripes());
+    const Tables &t = tables();
+    // A red or green grid is read in the channel it is brightest in, where it
+    // all but vanishes while black, grey and blue ink stays dark: a navy
+    // trace on an orange grid is no darker than the grid by its brightest
+    // channel, but far darker in red.
+    if (const int channel = dropout_channel(bgr, value, chroma); channel >= 0)
+      cv::extractChannel(bgr, value, channel);
     cv::Mat paper;
     cv::resize(estimate_paper_background(value), paper, bgr.size(), 0, 0, cv::INTER_LINEAR);
 
-    const Tables &t = tables();
     PixelMaps out{cv::Mat(bgr.size(), CV_8U), cv::Mat(bgr.size(), CV_8U), cv::Mat(bgr.size(), CV_8U),
                   cv::Mat(bgr.size(), CV_8U), cv::Mat(bgr.size(), CV_8U)};
     const int pale_darkness = static_cast<int>(255 * kPaleDarkness);
@@ -232,6 +241,34 @@ class ClassicalSegmenter final : public Segmenter {
       }
     }, stripes());
     return out;
+  }
+
+  // The channel (B, G, R = 0, 1, 2) a coloured grid is brightest in, where
+  // it stands out from the other two by kDropoutExcess on average over the
+  // coloured-grid pixels (every other row and column looked at); -1 without
+  // a coloured grid, and for a blue one: blue is also the usual colour of
+  // coloured traces, and a page whose coloured pixels are blue may be
+  // showing its trace.
+  static int dropout_channel(const cv::Mat &bgr, const cv::Mat &value, const cv::Mat &chroma) {
+    const Tables &t = tables();
+    double sum[3] = {0, 0, 0};
+    double count = 0;
+    for (int y = 0; y < bgr.rows; y += 2) {
+      const auto *p = bgr.ptr<std::uint8_t>(y);
+      const auto *v = value.ptr<std::uint8_t>(y);
+      const auto *c = chroma.ptr<std::uint8_t>(y);
+      for (int x = 0; x < bgr.cols; x += 2)
+        if (t.colour[v[x]][c[x]] >= 128) {
+          for (int k = 0; k < 3; ++k) sum[k] += p[3 * x + k];
+          ++count;
+        }
+    }
+    if (count < kColourGridShare * double(bgr.total()) / 4) return -1;
+    const int brightest = static_cast<int>(std::max_element(sum, sum + 3) - sum);
+    double next = 0;
+    for (int k = 0; k < 3; ++k)
+      if (k != brightest) next = std::max(next, sum[k]);
+    return brightest != 0 && (sum[brightest] - next) / count >= kDropoutExcess ? brightest : -1;
   }
 
   // Where ink covers most of its surroundings it is no line drawing but wood
