@@ -55,8 +55,9 @@ struct Row {
   double x_begin_px = 0, x_end_px = 0;  // first and last trace position (continuous px)
   int columns = 0;                      // panels in the row; 0 for an inferred empty row
   std::optional<CalibrationPulse> pulse;
-  // Lead names read at each quarter of the row ("" = none), printed above or
-  // below the baseline; a page prints them all on one side.
+  // Lead names read at each quarter of the row ("" = none, or only a lone
+  // bar, read as "I", which any separator or wave stroke is), printed above
+  // or below the baseline; a page prints them all on one side.
   std::array<std::array<std::string, 4>, 2> names;
   std::array<std::array<double, 4>, 2> name_y{};  // centre of each name read
 };
@@ -439,8 +440,7 @@ struct Match {
 // pulse left out (it is a trace row, not a header). With no column evidence
 // on the whole page only the row count speaks. A lead name read as the
 // template expects weighs more than one read otherwise: names are misread,
-// rarely read right by chance. "I" does not count either way: any lone bar
-// (a separator, a wave's stroke) reads as "I".
+// rarely read right by chance.
 constexpr double kColumnMismatchCost = 2.0;
 constexpr double kUnseenColumnsCost = 0.7;
 constexpr double kMissingRowCost = 1.5;
@@ -474,9 +474,7 @@ bool same_lead(const std::string &printed, const std::string &expected) {
 // Panels in row i as its lead names on one side tell: a name read at the
 // middle or a quarter of the row starts a panel there; 0 when none is. Only
 // names at least as close to this row as to the neighbour on that side count
-// (names between two rows may belong to either). "I" does not count: no
-// layout puts lead I past its first column, and any lone bar (a separator, a
-// wave's stroke) reads as "I".
+// (names between two rows may belong to either).
 int named_columns(const std::vector<Row> &rows, std::size_t i, int side) {
   const Row &row = rows[i];
   const bool has_neighbour = side == 0 ? i > 0 : i + 1 < rows.size();
@@ -484,7 +482,7 @@ int named_columns(const std::vector<Row> &rows, std::size_t i, int side) {
   const auto named = [&](int q) {
     const std::string &name = row.names[side][q];
     const double y = row.name_y[side][q];
-    return !name.empty() && name != "I" &&
+    return !name.empty() &&
            (!has_neighbour || std::abs(y - row.baseline_px) <= 1.1 * std::abs(y - neighbour));
   };
   if (named(1) || named(3)) return 4;
@@ -526,7 +524,7 @@ Match best_match(const std::vector<Row> &rows,
           const int k = static_cast<int>(t->rows[j].leads.size());
           for (int c = 0; c < k && k <= 4 && 4 % k == 0; ++c) {
             const std::string &read = read_names[c * 4 / k];
-            if (read.empty() || read == "I") continue;
+            if (read.empty()) continue;
             if (same_lead(read, t->rows[j].leads[c]))
               bonus += kNameMatchBonus;
             else
@@ -729,7 +727,8 @@ Layout TemplateLayout::locate(const cv::Mat & /*rectified_bgr*/, const Segmentat
         const cv::Rect word =
             find_word(masks.marks, x, spans[side].first, spans[side].second, r.baseline_px, ppmm_x);
         if (word.empty()) continue;
-        if (auto read = read_lead_name(masks.dark(word))) {
+        // A lone bar (a separator, a wave's stroke) reads as "I": no evidence.
+        if (auto read = read_lead_name(masks.dark(word)); read && read->text != "I") {
           r.names[side][q] = read->text;
           r.name_y[side][q] = word.y + word.height / 2.0;
         }
