@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <opencv2/imgproc.hpp>
 
+#include "core/order_statistics.hpp"
 #include "ecgdig/error.hpp"
 
 namespace ecgdig {
@@ -36,6 +37,7 @@ constexpr double kLetterMm = 1.5;         // ...beyond this much per column (let
 constexpr double kShareCost = 0.3;      // a trace in a run another one passes through...
 constexpr double kShareThinCost = 2.0;  // ...or in a run too thin for two strokes
 constexpr double kCrossingLines = 2.0;  // a run this many line widths tall can be a crossing
+constexpr double kTallLines = 2.5;      // a run this tall holds more than a flat stroke
 constexpr double kReachMv = 6.0;        // search this far from the baseline, at least the band
 constexpr double kMinInBand = 0.5;      // fraction of a panel's columns that must lie in its band
 constexpr double kEdgePx = 1.0;         // a trace's end value holds this far beyond it
@@ -352,8 +354,22 @@ double along(const std::vector<double> &y, const std::vector<std::uint8_t> &shar
   return lf ? y[l] : rf ? y[r] : kNaN;
 }
 
+bool tall(const Run &r, double line_px) { return r.bottom - r.top + 1 >= kTallLines * line_px; }
+
+// A tall run in column i whose neighbours hold short runs at about one
+// level: a steep stroke is as wide as the line, so its neighbours' runs are
+// tall too; alone, the run is a grid line's remnant crossing the trace.
+bool lone_tall(const std::vector<Run> &path, int i, double line_px) {
+  const int n = static_cast<int>(path.size());
+  if (i < 1 || i + 1 >= n || path[i - 1].top < 0 || path[i + 1].top < 0) return false;
+  const double height = path[i].bottom - path[i].top + 1;
+  return tall(path[i], line_px) && !tall(path[i - 1], line_px) && !tall(path[i + 1], line_px) &&
+         std::abs(path[i - 1].centre - path[i + 1].centre) < height / 2;
+}
+
 // The trace's y per column (continuous px, NaN where missing or on a
-// separator bar). A tall run at a turning point stands for its extreme; a
+// separator bar). A tall run at a turning point stands for its extreme, a
+// lone tall one (a grid line's remnant) for the level of its neighbours; a
 // run that another panel's trace also passes through (a crossing) is read
 // where this trace's neighbours point.
 std::vector<double> trace_y(const std::vector<Run> &path, const std::vector<std::uint8_t> &shared,
@@ -365,7 +381,11 @@ std::vector<double> trace_y(const std::vector<Run> &path, const std::vector<std:
     if (!has(i) || shared[i]) continue;
     const Run &r = path[i];
     y[i] = r.centre;
-    if (r.bottom - r.top + 1 < 2.5 * line_px || !has(i - 1) || !has(i + 1)) continue;
+    if (!tall(r, line_px) || !has(i - 1) || !has(i + 1)) continue;
+    if (lone_tall(path, i, line_px)) {
+      y[i] = std::clamp((path[i - 1].centre + path[i + 1].centre) / 2, r.top + 0.5, r.bottom + 0.5);
+      continue;
+    }
     const double p = path[i - 1].centre, q = path[i + 1].centre;
     if (p > r.centre && q > r.centre)
       y[i] = r.top + line_px / 2;
@@ -403,13 +423,14 @@ std::vector<Point> trace_points(const std::vector<Run> &path, const std::vector<
   for (int i = 0; i < n; ++i) {
     if (!std::isfinite(y[i])) continue;
     const Run &r = path[i];
-    const bool tall = !shared[i] && r.bottom - r.top + 1 >= 2.5 * line_px && i > 0 && i + 1 < n &&
-                      std::isfinite(y[i - 1]) && std::isfinite(y[i + 1]);
+    const bool steep = !shared[i] && tall(r, line_px) && i > 0 && i + 1 < n &&
+                       !lone_tall(path, i, line_px) && std::isfinite(y[i - 1]) &&
+                       std::isfinite(y[i + 1]);
     const double top = r.top + line_px / 2, bottom = r.bottom + 1 - line_px / 2;
-    if (tall && y[i - 1] < r.centre && y[i + 1] > r.centre) {
+    if (steep && y[i - 1] < r.centre && y[i + 1] > r.centre) {
       add(i, top);
       add(i + 1, bottom);
-    } else if (tall && y[i - 1] > r.centre && y[i + 1] < r.centre) {
+    } else if (steep && y[i - 1] > r.centre && y[i + 1] < r.centre) {
       add(i, bottom);
       add(i + 1, top);
     } else {
@@ -540,11 +561,7 @@ Record TraceExtractor::extract(const SegmentationMaps &maps, const Geometry &geo
         lengths.push_back(r.bottom - r.top + 1);
       }
   }
-  double line_px = 1;
-  if (!lengths.empty()) {
-    std::nth_element(lengths.begin(), lengths.begin() + lengths.size() / 2, lengths.end());
-    line_px = lengths[lengths.size() / 2];
-  }
+  const double line_px = lengths.empty() ? 1.0 : median(lengths);
   // Pass 2: from the top down, each panel jointly with the next panel below
   // it (the nearest baseline below among the panels sharing columns), where
   // their traces can overlap; the other panels' current paths count as

@@ -5,6 +5,8 @@
 
 #include <opencv2/core/utility.hpp>
 
+#include "core/order_statistics.hpp"
+
 namespace ecgdig {
 inline namespace v1 {
 namespace detail {
@@ -103,10 +105,8 @@ AngleSweep sweep_angles(const WeightedPoints &points, double from_rad, double to
     if (den < 0) off = std::clamp(0.5 * (e[best - 1] - e[best + 1]) / den, -0.5, 0.5);
   }
   out.angle_rad = from_rad + (static_cast<double>(best) + off) * step_rad;
-  std::vector<double> sorted = e;
-  std::nth_element(sorted.begin(), sorted.begin() + sorted.size() / 2, sorted.end());
-  double median = sorted[sorted.size() / 2];
-  out.contrast = median > 0 ? e[best] / median : 0.0;
+  const double typical = median(e);
+  out.contrast = typical > 0 ? e[best] / typical : 0.0;
   return out;
 }
 
@@ -177,9 +177,7 @@ cv::Vec3d vanishing_point(const std::vector<LocalLine> &lines, const cv::Matx33d
   // off the first fit (beyond 3x the median residual) and fit again.
   std::vector<double> res;
   for (const LocalLine &l : lines) res.push_back(residual_rad(l, v, norm));
-  std::vector<double> sorted = res;
-  std::nth_element(sorted.begin(), sorted.begin() + sorted.size() / 2, sorted.end());
-  const double limit = std::max(0.1 * kDeg, 3 * sorted[sorted.size() / 2]);
+  const double limit = std::max(0.1 * kDeg, 3 * median(res));
   std::size_t kept = 0;
   for (std::size_t i = 0; i < lines.size(); ++i) kept += (use[i] = res[i] <= limit);
   return kept >= 2 && kept < lines.size() ? least_squares_point(lines, use, norm) : v;

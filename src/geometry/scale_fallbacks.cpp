@@ -4,6 +4,8 @@
 #include <cmath>
 #include <vector>
 
+#include "core/order_statistics.hpp"
+
 namespace ecgdig {
 inline namespace v1 {
 namespace detail {
@@ -77,11 +79,6 @@ double covered_columns(const cv::Mat &ink, int x0, int x1, int y0, int y1) {
   cv::Mat any;
   cv::reduce(ink(r), any, 0, cv::REDUCE_MAX);
   return static_cast<double>(cv::countNonZero(any)) / r.width;
-}
-
-double median(std::vector<double> v) {
-  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
-  return v[v.size() / 2];
 }
 
 }  // namespace

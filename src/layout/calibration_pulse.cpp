@@ -4,6 +4,8 @@
 #include <cmath>
 #include <vector>
 
+#include "core/order_statistics.hpp"
+
 namespace ecgdig {
 inline namespace v1 {
 namespace detail {
@@ -104,8 +106,7 @@ std::optional<CalibrationPulse> find_calibration_pulse(const cv::Mat &mask, cons
     const auto thick = std::count_if(thickness.begin(), thickness.end(),
                                      [&](int t) { return t > 1.5 * px_per_mm_y; });
     if (thick > std::max<std::ptrdiff_t>(2, static_cast<std::ptrdiff_t>(thickness.size() / 5))) continue;
-    std::nth_element(thickness.begin(), thickness.begin() + thickness.size() / 2, thickness.end());
-    const double line_px = thickness[thickness.size() / 2];
+    const double line_px = median(thickness);
     CalibrationPulse pulse;
     pulse.x_rise_px = x_begin + (first + rise_end + 1) / 2.0;
     pulse.x_fall_px = x_begin + (fall_begin + j + 1) / 2.0;

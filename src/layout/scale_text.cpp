@@ -10,6 +10,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/order_statistics.hpp"
 #include "layout/lead_names.hpp"
 
 namespace ecgdig {
@@ -109,11 +110,7 @@ std::string line_text(const cv::Mat &ink, const std::vector<cv::Rect> &glyphs) {
   std::sort(heights.begin(), heights.end());
   const double tall = heights[heights.size() * 3 / 4];  // digits and capitals
   double letter_gap = 0;
-  if (!gaps.empty()) {
-    std::vector<double> sorted = gaps;
-    std::nth_element(sorted.begin(), sorted.begin() + sorted.size() / 2, sorted.end());
-    letter_gap = std::max(0.0, sorted[sorted.size() / 2]);
-  }
+  if (!gaps.empty()) letter_gap = std::max(0.0, median(gaps));
   const double word_gap = std::max(2 * letter_gap, letter_gap + 0.25 * tall);
   const cv::Rect page(0, 0, ink.cols, ink.rows);
   std::string text;

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <opencv2/imgproc.hpp>
 
+#include "core/order_statistics.hpp"
 #include "ecgdig/error.hpp"
 #include "layout/calibration_pulse.hpp"
 #include "layout/layout_templates.hpp"
@@ -260,17 +261,6 @@ bool find_extent(const cv::Mat &traces, Row &row, double px_per_mm_x) {
   return true;
 }
 
-// Middle value; of an even count, the upper (median) or lower (lower_median) one.
-double median(std::vector<double> v) {
-  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
-  return v[v.size() / 2];
-}
-double lower_median(std::vector<double> v) {
-  const auto middle = v.begin() + static_cast<std::ptrdiff_t>((v.size() - 1) / 2);
-  std::nth_element(v.begin(), middle, v.end());
-  return *middle;
-}
-
 // A row that starts well right of the others may have had its first
 // centimetres cut by grid lines into pieces too short to count as trace: it
 // starts where ink within kLateRowReachMm of its baseline runs on up to its
@@ -450,6 +440,10 @@ constexpr double kExtraPulseRowCost = 4.0;
 constexpr double kEmptyRowCost = 0.5;
 constexpr double kNameMismatchCost = 0.5;
 constexpr double kNameMatchBonus = 0.6;
+// A template's rows are evenly spaced; a page row that breaks the spacing
+// (a header line of text taken for a row) is more likely left out.
+constexpr double kUnevenRowsCost = 0.3;
+constexpr double kEvenRows = 0.1;
 // A page with half the leads (6x1) is printed far less often than one with
 // all twelve, so it must explain the page better to be chosen.
 constexpr double kPartialLayoutCost = 1.0;
@@ -487,6 +481,18 @@ int named_columns(const std::vector<Row> &rows, std::size_t i, int side) {
   };
   if (named(1) || named(3)) return 4;
   return named(2) ? 2 : 0;
+}
+
+// Whether rows [first, last) stand evenly spaced, as a template's rows do:
+// every gap between consecutive baselines within kEvenRows of their median.
+bool evenly_spaced(const std::vector<Row> &rows, int first, int last) {
+  std::vector<double> gaps;
+  for (int i = first + 1; i < last; ++i)
+    gaps.push_back(rows[i].baseline_px - rows[i - 1].baseline_px);
+  if (gaps.size() < 2) return true;
+  const double typical = median(gaps);
+  return std::all_of(gaps.begin(), gaps.end(),
+                     [&](double g) { return std::abs(g - typical) <= kEvenRows * typical; });
 }
 
 // Closest spacing of consecutive rows; 0 with fewer than two rows.
@@ -552,6 +558,8 @@ Match best_match(const std::vector<Row> &rows,
         }
         for (int i = 0; i < n; ++i)
           if (i < offset || i >= offset + m) cost += rows[i].pulse ? kExtraPulseRowCost : kExtraRowCost;
+        if (!evenly_spaced(rows, std::max(0, offset), std::min(n, offset + m)))
+          cost += kUnevenRowsCost;
         const double rank =
             cost - bonus + rarity + (offset != 0 ? 0.01 : 0.0);  // prefer the top rows aligned on ties
         if (rank < best.cost) best = {t, offset, rank, cost};
@@ -716,6 +724,10 @@ Layout TemplateLayout::locate(const cv::Mat & /*rectified_bgr*/, const Segmentat
     if (std::abs(r.x_end_px - page_end) < 3 * ppmm_x) r.x_end_px = page_end;
     r.columns = count_columns(masks, r, page_begin, page_end, ppmm_x, ppmm_y);
   }
+  // Every layout with panel boundaries has them on several rows: marks on
+  // one row alone are stray (a tick, grid crossings taken for a letter).
+  if (std::count_if(rows.begin(), rows.end(), [](const Row &r) { return r.columns > 1; }) == 1)
+    for (Row &r : rows) r.columns = std::min(r.columns, 1);
   for (Row &r : rows)
     for (int q = 0; q < 4; ++q) {
       const double x = r.x_begin_px + (r.x_end_px - r.x_begin_px) * q / 4;

@@ -77,13 +77,17 @@ ecgdig::SegmentationMaps maps_from_masks(const ecgdig::RenderedPage &page) {
   return maps;
 }
 
+// The layout the "template" stage finds on `maps` of `page`.
+ecgdig::Layout locate_layout(const ecgdig::RenderedPage &page, const ecgdig::SegmentationMaps &maps) {
+  return ecgdig::Registry<ecgdig::LeadLayout>::global().create("template", {})->locate(
+      page.bgr, maps, geometry_of(page));
+}
+
 // The 3x4+1 page found on `maps`: every panel starts where the page's rows
 // start, plus its time at `speed_mm_s`.
 void expect_rows_start_together(const ecgdig::RenderedPage &page, const ecgdig::SegmentationMaps &maps,
                                 double speed_mm_s) {
-  const auto found = ecgdig::Registry<ecgdig::LeadLayout>::global()
-                         .create("template", {})
-                         ->locate(page.bgr, maps, geometry_of(page));
+  const auto found = locate_layout(page, maps);
   ASSERT_EQ(found.name, "3x4+1");
   const double mm = page.px_per_mm;
   for (const auto &box : found.leads)
@@ -177,10 +181,7 @@ TEST_P(PageScale, SpeedAndGainsComeFromThePage) {
   style.header_text = c.header;
   style.page_width_mm = c.page_width_mm;
   const auto page = render_ten_seconds(style);
-  const ecgdig::Geometry geometry = geometry_of(page);
-  const auto layout = ecgdig::Registry<ecgdig::LeadLayout>::global()
-                          .create("template", {})
-                          ->locate(page.bgr, maps_from_masks(page), geometry);
+  const auto layout = locate_layout(page, maps_from_masks(page));
   EXPECT_EQ(layout.name, c.layout);
   EXPECT_DOUBLE_EQ(layout.paper_speed_mm_s, c.speed_mm_s);
   EXPECT_DOUBLE_EQ(layout.gain_mm_per_mv, c.limb_gain_mm_per_mv);
@@ -226,9 +227,7 @@ TEST(RenderedPageColumns, ColumnsOfAPortraitPageKeepTheirLength) {
   std::swap(style.page_width_mm, style.page_height_mm);
   const auto page = render_ten_seconds(style);
   ASSERT_NEAR(page.leads[1].t_start_s, 2.05, 1e-9) << "the renderer's columns";
-  const auto found = ecgdig::Registry<ecgdig::LeadLayout>::global()
-                         .create("template", {})
-                         ->locate(page.bgr, maps_from_masks(page), geometry_of(page));
+  const auto found = locate_layout(page, maps_from_masks(page));
   ASSERT_EQ(found.name, "3x4+1");
   for (const auto &box : found.leads) {
     const auto truth = std::find_if(page.leads.begin(), page.leads.end(), [&](const auto &l) {
@@ -284,10 +283,7 @@ TEST(RenderedPageColumns, TallWavesLeavingTheRowAreNoPanelBoundary) {
   style.layout = "6x2+1";
   style.seed = 12003;
   const auto page = ecgdig::render_page(ecgdig::synthesize_ecg({}, 12003), style);
-  const ecgdig::Geometry geometry = geometry_of(page);
-  const auto found = ecgdig::Registry<ecgdig::LeadLayout>::global()
-                         .create("template", {})
-                         ->locate(page.bgr, maps_from_masks(page), geometry);
+  const auto found = locate_layout(page, maps_from_masks(page));
   EXPECT_EQ(found.name, "6x2+1");
 }
 
@@ -306,10 +302,56 @@ TEST(RenderedPageColumns, OneStrayBarMakesNoFourPanelRow) {
     cv::rectangle(maps.trace, cv::Point2d(x, lead.baseline_y_px - half_height),
                   cv::Point2d(x + 0.5 * page.px_per_mm, lead.baseline_y_px + half_height), cv::Scalar(1.0), cv::FILLED);
   }
-  const auto found = ecgdig::Registry<ecgdig::LeadLayout>::global()
-                         .create("template", {})
-                         ->locate(page.bgr, maps, geometry_of(page));
+  const auto found = locate_layout(page, maps);
   EXPECT_EQ(found.name, "6x2");
+}
+
+// A 6x2+1 page printing neither names nor separators shows no panel
+// boundary; a letter-sized mark beside the rhythm strip's middle (grid lines
+// crossing, taken for a letter) looks like a name starting a second panel
+// there on that row alone. It is stray: the page stays 6x2+1, not 6x1.
+TEST(RenderedPageColumns, AMarkOnOneRowAloneIsNoPanelBoundary) {
+  ecgdig::PageStyle style = page_style("6x2+1", 25, 10, 10, true, 5);
+  style.lead_labels = false;
+  style.separators = false;
+  const auto page = render_ten_seconds(style);
+  auto maps = maps_from_masks(page);
+  const auto &strip = page.leads.back();
+  ASSERT_GT(strip.box_px.width, 1.5 * page.leads.front().box_px.width) << "the rhythm strip";
+  const double ppmm = page.px_per_mm, x = strip.box_px.x + strip.box_px.width / 2 + ppmm,
+               y = strip.baseline_y_px + 5 * ppmm;
+  cv::line(maps.text, cv::Point2d(x, y - ppmm), cv::Point2d(x, y + ppmm), cv::Scalar(1.0), 2);
+  cv::line(maps.text, cv::Point2d(x - ppmm, y), cv::Point2d(x + ppmm, y), cv::Scalar(1.0), 2);
+  const auto found = locate_layout(page, maps);
+  EXPECT_EQ(found.name, "6x2+1");
+}
+
+// A header line taken for a trace row above the first row, farther from it
+// than the rows are from each other, on a page that marks no boundaries and
+// prints no names: the template's evenly spaced rows are the page's rows.
+TEST(RenderedPageColumns, AHeaderLineTakenForARowIsLeftOut) {
+  ecgdig::PageStyle style = page_style("3x4+1", 25, 10, 10, false, 9);
+  style.lead_labels = false;
+  style.separators = false;
+  auto page = render_ten_seconds(style);
+  const auto &first = page.leads.front();
+  double spacing = page.bgr.rows;
+  for (const auto &lead : page.leads)
+    if (lead.baseline_y_px > first.baseline_y_px + 1)
+      spacing = std::min(spacing, lead.baseline_y_px - first.baseline_y_px);
+  // Room above the rows for the header line: the page drawn lower on the sheet.
+  const int pad = static_cast<int>(spacing);
+  cv::copyMakeBorder(page.bgr, page.bgr, pad, 0, 0, 0, cv::BORDER_CONSTANT, cv::Scalar::all(255));
+  for (cv::Mat *mask : {&page.trace_mask, &page.grid_mask, &page.text_mask})
+    cv::copyMakeBorder(*mask, *mask, pad, 0, 0, 0, cv::BORDER_CONSTANT, cv::Scalar(0));
+  auto maps = maps_from_masks(page);
+  const double baseline = first.baseline_y_px + pad, header_y = baseline - 1.2 * spacing;
+  for (double x = first.box_px.x; x + 3 < page.leads.back().box_px.br().x; x += 3)
+    cv::line(maps.trace, cv::Point2d(x, header_y + std::sin(x / 7)),
+             cv::Point2d(x + 3, header_y + std::sin((x + 3) / 7)), cv::Scalar(1.0), 2);
+  const auto found = locate_layout(page, maps);
+  ASSERT_EQ(found.name, "3x4+1");
+  EXPECT_NEAR(found.leads.front().baseline_y_px, baseline, 2 * page.px_per_mm);
 }
 
 // A page scanned at 600 dpi and brought to the working size draws its panel
