@@ -23,6 +23,7 @@ constexpr int kCoarseLongSidePx = 320;    // angle sweep resolution
 constexpr int kRefineLongSidePx = 800;    // resolution of the page-wide and per-tile angles
 constexpr double kCoarseStepDeg = 0.5;
 constexpr double kTileSearchDeg = 1.5;    // fine searches look this far from the coarse angle
+constexpr double kClearRowsContrast = 30.0;  // trace rows' energy peak this sharp: no wander
 constexpr double kMinFamilyContrast = 6.0;// energy peak over median: a line family is there (noise: < 4)
 constexpr double kSnapDeg = 0.02;         // smaller rotations are left alone
 constexpr double kPerspectiveSpreadDeg = 0.15;  // tile angles spread more: the lines converge
@@ -41,6 +42,7 @@ struct Orientation {
   bool found = false;          // a line family stands out
   bool two_families = false;   // horizontal and vertical families (a grid)
   double h_rad = 0, v_rad = 0; // page-wide directions
+  double contrast = 0;         // how far the horizontal family's energy peak stands out
   std::vector<LocalLine> h_lines, v_lines;
 };
 
@@ -120,7 +122,8 @@ double page_angle(const cv::Mat &map, double coarse_rad) {
   return sweep_angles(disc, c.angle_rad - 6 * fine, c.angle_rad + 6.5 * fine, fine).angle_rad;
 }
 
-Orientation orient(const cv::Mat &map, bool two_families, const HoughGridOptions &options) {
+Orientation orient(const cv::Mat &map, bool two_families, const HoughGridOptions &options,
+                   int refine_long_side = kRefineLongSidePx) {
   Orientation o;
   double coarse_factor, refine_factor;
   CoarseSweep sweep = coarse_sweep(downsized(map, kCoarseLongSidePx, coarse_factor), two_families, options);
@@ -133,12 +136,13 @@ Orientation orient(const cv::Mat &map, bool two_families, const HoughGridOptions
     double centre_factor;
     sweep = coarse_sweep(downsized(centre, kCoarseLongSidePx, centre_factor), two_families, options);
   }
+  o.contrast = sweep.h.contrast;
   if (sweep.h.contrast < kMinFamilyContrast) return o;
   o.found = true;
   o.h_rad = sweep.h.angle_rad;
   // The page-wide direction (long lines: fine angles) and the local ones
   // (tiles: how the direction changes over the page, i.e. perspective).
-  const cv::Mat refine = downsized(map, kRefineLongSidePx, refine_factor);
+  const cv::Mat refine = downsized(map, refine_long_side, refine_factor);
   o.h_rad = page_angle(refine, sweep.h.angle_rad);
   o.h_lines = local_lines(refine, options.tiles, o.h_rad, kTileSearchDeg * kDeg, 1.0 / refine_factor);
   if (two_families && sweep.v.contrast >= kMinFamilyContrast) {
@@ -370,6 +374,13 @@ Geometry HoughGridDetector::detect(const cv::Mat &bgr, const SegmentationMaps &m
     cv::Mat structure = rows_map;
     if (structure.empty()) ink.convertTo(structure, CV_32F, 1.0 / 255);
     o = orient(structure, false, options_);
+    // Trace rows whose baselines wander (a slow drift shown along a whole
+    // row) make a broad energy peak; the text lines then tell the direction.
+    // Text lines are short: their direction is measured at full resolution.
+    if (o.contrast < kClearRowsContrast && has_mass(maps.text, 0.0002)) {
+      const Orientation text = orient(maps.text, false, options_, std::max(size.width, size.height));
+      if (text.found) o = text;
+    }
   }
 
   Geometry g;
