@@ -11,6 +11,7 @@
 
 #include "ecgdig/ecgdig.hpp"
 #include "ecgdig/render.hpp"
+#include "../layout/evaluation_page.hpp"
 
 namespace {
 
@@ -92,10 +93,7 @@ INSTANTIATE_TEST_SUITE_P(
 // both axes show, not the 10 mm one (read as 5 mm it doubled the scale,
 // halving every time and amplitude: 0.0 dB before).
 TEST(PipelineScale, BlackAndWhiteCopyWithA10MillimetreRowLatticeKeepsItsScale) {
-  const std::uint64_t seed = 6028;
-  const PageStyle style = random_page_style(seed);
-  RenderedPage page = render_page(synthesize_ecg({}, seed), style);
-  degrade(page, degrade_preset("bw"), seed);
+  const RenderedPage page = evaluation_page(6028, "bw");
   Pipeline pipeline(two_threads());
   const double working_scale =
       double(pipeline.preprocessor().prepare(page.bgr).bgr.cols) / page.bgr.cols;

@@ -14,6 +14,7 @@
 #include "ecgdig/registry.hpp"
 #include "ecgdig/render.hpp"
 #include "ecgdig/types.hpp"
+#include "../layout/evaluation_page.hpp"
 
 namespace {
 
@@ -98,8 +99,7 @@ TEST(HoughGridRendered, CalibrationPulseWhenThereIsNoGrid) {
 // 1043 of the none preset's evaluation set was turned by 0.46 degrees. The
 // pipeline's own maps: its text map holds the pulses and separators too.
 TEST(HoughGridRendered, DriftingRowsOfALevelPageWithoutGridAreNotTurned) {
-  const std::uint64_t seed = 1043;
-  const RenderedPage page = ecgdig::render_page(ecgdig::synthesize_ecg({}, seed), ecgdig::random_page_style(seed));
+  const RenderedPage page = evaluation_page(1043, "none");
   ASSERT_FALSE(page.style.grid);
   EXPECT_NEAR(ecgdig::Pipeline().run(page.bgr).geometry.rotation_deg, 0.0, 0.2);
 }

@@ -17,6 +17,7 @@
 #include "ecgdig/pipeline.hpp"
 #include "ecgdig/render.hpp"
 #include "ecgdig/signal_extractor.hpp"
+#include "evaluation_page.hpp"
 
 namespace {
 
@@ -52,13 +53,6 @@ ecgdig::RenderedPage render_ten_seconds(const ecgdig::PageStyle &style) {
   ecgdig::SynthOptions synth;
   synth.duration_s = 10;
   return ecgdig::render_page(ecgdig::synthesize_ecg(synth, 11), style);
-}
-
-// The page `ecgdig render --layout random --preset PRESET` draws for `seed`.
-ecgdig::RenderedPage render_random(std::uint64_t seed, const std::string &preset) {
-  auto page = ecgdig::render_page(ecgdig::synthesize_ecg({}, seed), ecgdig::random_page_style(seed));
-  if (preset != "none") ecgdig::degrade(page, ecgdig::degrade_preset(preset), seed);
-  return page;
 }
 
 // The upright page's size and scale, as the grid stage would measure them.
@@ -266,7 +260,7 @@ TEST(RenderedPageColumns, RowWithAnUnreadPulseStartsWithTheOthers) {
 TEST(PageScale, FootersOfRandomStylesAreRead) {
   for (auto [seed, preset] : {std::pair<std::uint64_t, const char *>{1007, "none"}, {1022, "none"},
                               {1028, "none"}, {1036, "none"}, {2015, "light"}, {6004, "bw"}}) {
-    const auto page = render_random(seed, preset);
+    const auto page = evaluation_page(seed, preset);
     const ecgdig::PageStyle &style = page.style;
     const ecgdig::Layout layout = ecgdig::Pipeline().run(page.bgr).layout;
     EXPECT_DOUBLE_EQ(layout.paper_speed_mm_s, style.paper_speed_mm_s) << "seed " << seed;
@@ -395,7 +389,7 @@ TEST(RenderedPageColumns, RowCutByGridLinesStartsWithTheOthers) {
 // another: 6x2, 3x4, 3x4, 3x4-cabrera, 6x1-chest).
 TEST(RenderedPageColumns, LayoutsOfBlackAndWhiteCopiesAreRead) {
   for (const std::uint64_t seed : {6000, 6010, 6030, 6054, 6056}) {
-    const auto page = render_random(seed, "bw");
+    const auto page = evaluation_page(seed, "bw");
     EXPECT_EQ(ecgdig::Pipeline().run(page.bgr).layout.name, page.style.layout) << "seed " << seed;
   }
 }
