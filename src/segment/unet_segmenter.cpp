@@ -218,10 +218,13 @@ std::filesystem::path find_weights(const StageOptions &options) {
 // drown in noise (docs/model.md has the measurements). So "refined" maps take
 // the grid from the classical segmenter at full resolution, keep the classical
 // trace as it is where the net sees trace or text nearby (it labels
-// calibration pulses as text) and drop it elsewhere (noise, grid remnants), and
+// calibration pulses as text) and drop it elsewhere (noise, grid remnants),
+// add the net's own trace where no classical trace is near (stretches the
+// classical trace loses along grid lines as dark as itself, or in noise), and
 // keep the net's text away from that trace.
 constexpr double kGateWorkingPx = 5;       // reach of the net's trace and text, px at its working scale
 constexpr double kGateProbability = 0.25;  // the net's trace + text that keeps the classical trace
+constexpr double kOwnTraceWorkingPx = 3;   // no net trace within a disc this wide around the kept classical trace
 
 class UnetSegmenter final : public Segmenter {
  public:
@@ -279,11 +282,22 @@ class UnetSegmenter final : public Segmenter {
     };
     SegmentationMaps net{map_of(kUnetTrace), map_of(kUnetGrid), map_of(kUnetText)};
     if (!classical_) return net;
-    const int kernel = 2 * int(kGateWorkingPx / scale / 2) + 1;
+    // Odd kernel sizes at full resolution for lengths at the working scale.
+    const auto diameter_of = [&](double working_px) { return 2 * int(working_px / scale / 2) + 1; };
+    const auto disc_of = [&](double working_px) {
+      const int diameter = diameter_of(working_px);
+      return cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(diameter, diameter));
+    };
+    const int kernel = diameter_of(kGateWorkingPx);
     SegmentationMaps refined = classical_->segment(bgr);
     cv::Mat near_ink;
-    cv::dilate(net.trace + net.text, near_ink, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(kernel, kernel)));
+    cv::dilate(net.trace + net.text, near_ink, disc_of(kGateWorkingPx));
     refined.trace.setTo(0.0f, near_ink < kGateProbability);
+    cv::Mat near_classical;
+    cv::dilate(refined.trace > 0.5f, near_classical, disc_of(kOwnTraceWorkingPx));
+    cv::Mat own_trace = net.trace.clone();
+    own_trace.setTo(0.0f, near_classical);
+    refined.trace = cv::max(refined.trace, own_trace);
     // Pulses are trace to the later stages, which measure their strokes to half
     // a pixel: no text on them or on the net's blur around them.
     cv::Mat trace_zone;
