@@ -213,18 +213,35 @@ std::filesystem::path find_weights(const StageOptions &options) {
                                          "which works without weights", tried));
 }
 
-// The net's text map beats the classical one on degraded pages, but at its
-// working scale its trace map is too soft for steep strokes and thin grid lines
-// drown in noise (docs/model.md has the measurements). So "refined" maps take
-// the grid from the classical segmenter at full resolution, keep the classical
-// trace as it is where the net sees trace or text nearby (it labels
-// calibration pulses as text) and drop it elsewhere (noise, grid remnants),
-// add the net's own trace where no classical trace is near (stretches the
-// classical trace loses along grid lines as dark as itself, or in noise), and
-// keep the net's text away from that trace.
-constexpr double kGateWorkingPx = 5;       // reach of the net's trace and text, px at its working scale
-constexpr double kGateProbability = 0.25;  // the net's trace + text that keeps the classical trace
-constexpr double kOwnTraceWorkingPx = 3;   // no net trace within a disc this wide around the kept classical trace
+// The net's maps are blurred at its working scale: its trace is too soft for
+// steep strokes, thin grid lines drown in its noise, and the glyphs of a small
+// footer run together in its text; the classical maps are sharp where they are
+// right but lose what the net still sees (docs/model.md has the
+// measurements). So "refined" maps take the grid from the classical segmenter
+// at full resolution, and for trace and text take the classical map where the
+// net sees that class nearby, dropping it elsewhere (noise, grid remnants), and
+// the net's map where no kept classical map is near (a trace along grid lines
+// as dark as itself, text in noise). The net labels calibration pulses as
+// text, so text counts for the trace; the text stays off that trace.
+constexpr double kGateWorkingPx = 5;       // reach of the net's class, px at its working scale
+constexpr double kGateProbability = 0.25;  // the net's probability that keeps the classical map
+constexpr double kOwnWorkingPx = 3;        // no net map within a disc this wide around the kept classical map
+
+// `classical` where `gate`, dilated by `gate_disc`, reaches kGateProbability
+// (0 elsewhere); `net` where no kept classical value above one half lies
+// within `own_disc`; the larger of the two where both apply.
+cv::Mat classical_where_the_net_agrees(const cv::Mat &classical, const cv::Mat &gate, const cv::Mat &net,
+                                       const cv::Mat &gate_disc, const cv::Mat &own_disc) {
+  cv::Mat near_gate;
+  cv::dilate(gate, near_gate, gate_disc);
+  cv::Mat kept = classical.clone();
+  kept.setTo(0.0f, near_gate < kGateProbability);
+  cv::Mat near_kept;
+  cv::dilate(kept > 0.5f, near_kept, own_disc);
+  cv::Mat own = net.clone();
+  own.setTo(0.0f, near_kept);
+  return cv::max(kept, own);
+}
 
 class UnetSegmenter final : public Segmenter {
  public:
@@ -288,23 +305,19 @@ class UnetSegmenter final : public Segmenter {
       const int diameter = diameter_of(working_px);
       return cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(diameter, diameter));
     };
-    const int kernel = diameter_of(kGateWorkingPx);
+    const cv::Mat gate_disc = disc_of(kGateWorkingPx);
+    const cv::Mat own_disc = disc_of(kOwnWorkingPx);
     SegmentationMaps refined = classical_->segment(bgr);
-    cv::Mat near_ink;
-    cv::dilate(net.trace + net.text, near_ink, disc_of(kGateWorkingPx));
-    refined.trace.setTo(0.0f, near_ink < kGateProbability);
-    cv::Mat near_classical;
-    cv::dilate(refined.trace > 0.5f, near_classical, disc_of(kOwnTraceWorkingPx));
-    cv::Mat own_trace = net.trace.clone();
-    own_trace.setTo(0.0f, near_classical);
-    refined.trace = cv::max(refined.trace, own_trace);
+    refined.trace = classical_where_the_net_agrees(refined.trace, net.trace + net.text, net.trace, gate_disc, own_disc);
     // Pulses are trace to the later stages, which measure their strokes to half
     // a pixel: no text on them or on the net's blur around them.
+    const int kernel = diameter_of(kGateWorkingPx);
     cv::Mat trace_zone;
     cv::dilate(refined.trace, trace_zone, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(kernel, kernel)));
     cv::Mat off_trace;
     cv::subtract(1.0, trace_zone, off_trace);
-    cv::min(net.text, off_trace, refined.text);
+    cv::min(classical_where_the_net_agrees(refined.text, net.text, net.text, gate_disc, own_disc), off_trace,
+            refined.text);
     return refined;
   }
 
