@@ -237,7 +237,8 @@ TEST(ShippedUnetSegmenter, RecoversTheTraceAlongGridLinesAsDarkAsIt) {
       Registry<Segmenter>::global().create("unet", options)->segment(page.bgr).trace, page.trace_mask);
   const auto [classical_recall, classical_precision] = recall_and_precision(
       Registry<Segmenter>::global().create("classical", options)->segment(page.bgr).trace, page.trace_mask);
-  RecordProperty("recall", "classical " + std::to_string(classical_recall) + ", refined " + std::to_string(refined_recall));
+  RecordProperty("recall",
+                 "classical " + std::to_string(classical_recall) + ", refined " + std::to_string(refined_recall));
   RecordProperty("precision",
                  "classical " + std::to_string(classical_precision) + ", refined " + std::to_string(refined_precision));
   EXPECT_GE(refined_recall, classical_recall + 0.15);
