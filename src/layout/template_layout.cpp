@@ -281,10 +281,12 @@ void extend_late_rows(const cv::Mat &dark, std::vector<Row> &rows, double px_per
   }
 }
 
-// Distances between consecutive rows' baselines, top to bottom.
-std::vector<double> baseline_gaps(const std::vector<Row> &rows) {
+// Distances between consecutive baselines of rows [first, last), top to bottom.
+std::vector<double> baseline_gaps(const std::vector<Row> &rows, std::size_t first = 0,
+                                  std::size_t last = std::numeric_limits<std::size_t>::max()) {
   std::vector<double> gaps;
-  for (std::size_t i = 1; i < rows.size(); ++i) gaps.push_back(rows[i].baseline_px - rows[i - 1].baseline_px);
+  for (std::size_t i = first + 1; i < std::min(last, rows.size()); ++i)
+    gaps.push_back(rows[i].baseline_px - rows[i - 1].baseline_px);
   return gaps;
 }
 
@@ -485,10 +487,8 @@ int named_columns(const std::vector<Row> &rows, std::size_t i, int side) {
 
 // Whether rows [first, last) stand evenly spaced, as a template's rows do:
 // every gap between consecutive baselines within kEvenRows of their median.
-bool evenly_spaced(const std::vector<Row> &rows, int first, int last) {
-  std::vector<double> gaps;
-  for (int i = first + 1; i < last; ++i)
-    gaps.push_back(rows[i].baseline_px - rows[i - 1].baseline_px);
+bool evenly_spaced(const std::vector<Row> &rows, std::size_t first, std::size_t last) {
+  const std::vector<double> gaps = baseline_gaps(rows, first, last);
   if (gaps.size() < 2) return true;
   const double typical = median(gaps);
   return std::all_of(gaps.begin(), gaps.end(),
@@ -558,7 +558,8 @@ Match best_match(const std::vector<Row> &rows,
         }
         for (int i = 0; i < n; ++i)
           if (i < offset || i >= offset + m) cost += rows[i].pulse ? kExtraPulseRowCost : kExtraRowCost;
-        if (!evenly_spaced(rows, std::max(0, offset), std::min(n, offset + m)))
+        if (!evenly_spaced(rows, static_cast<std::size_t>(std::max(0, offset)),
+                           static_cast<std::size_t>(std::min(n, offset + m))))
           cost += kUnevenRowsCost;
         const double rank =
             cost - bonus + rarity + (offset != 0 ? 0.01 : 0.0);  // prefer the top rows aligned on ties
