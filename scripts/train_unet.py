@@ -166,6 +166,15 @@ def validate(net, pages, device):
     return [inter[c] / union[c] if union[c] else 0.0 for c in range(1, CLASSES)]
 
 
+def initial_state(path):
+    """A state dict from scripts/train_unet.py's unet_state.pt or from an ecgdig weights file (models/unet.pt)."""
+    try:
+        # ecgdig's weights files are torch::serialize archives: a module whose "model" holds the net
+        return torch.jit.load(path, map_location="cpu").model.state_dict()
+    except RuntimeError:
+        return torch.load(path, map_location="cpu")
+
+
 def save_state(net, out):
     state = {k: v.detach().cpu().contiguous() for k, v in net.state_dict().items()}
     torch.save(state, os.path.join(out, "unet_state.pt.tmp"))
@@ -184,7 +193,7 @@ def main():
     ap.add_argument("--focal-gamma", type=float, default=2.0)
     ap.add_argument("--steps", type=int, default=0, help="schedule length in steps")
     ap.add_argument("--minutes", type=float, default=0, help="schedule length in wall minutes (instead of --steps)")
-    ap.add_argument("--init", help="start from this state dict (unet_state.pt) instead of random weights")
+    ap.add_argument("--init", help="start from these weights (unet_state.pt or an ecgdig unet.pt) instead of random ones")
     ap.add_argument("--val-every", type=int, default=500)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -202,7 +211,7 @@ def main():
 
     net = UNet(args.width)
     if args.init:
-        net.load_state_dict(torch.load(args.init, map_location="cpu"))
+        net.load_state_dict(initial_state(args.init))
     net = net.to(device).to(memory_format=torch.channels_last)
     print(f"width {args.width}: {sum(p.numel() for p in net.parameters())} parameters", flush=True)
     optimizer = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=args.weight_decay)
