@@ -1,6 +1,6 @@
 // `ecgdig digitize`: images, folders and PDFs in; per page a WFDB record (and
-// on request CSV, JSON and an overlay PNG) out. A page that fails is reported
-// and the batch goes on.
+// on request CSV, JSON, an overlay PNG and a line of OUT/report.jsonl) out. A
+// page that fails is reported and the batch goes on.
 
 #include <algorithm>
 #include <atomic>
@@ -8,7 +8,9 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -21,6 +23,7 @@
 #include <unistd.h>
 
 #include "commands.hpp"
+#include "page_report.hpp"
 #include "ecgdig/error.hpp"
 #include "ecgdig/image_io.hpp"
 #include "ecgdig/io.hpp"
@@ -37,6 +40,7 @@ struct DigitizeArgs {
   std::string output_dir;
   std::vector<std::string> formats{"wfdb"};
   bool overlay = false;
+  bool report = false;
   std::string layout = "auto";
   double fs_hz = 500.0;
   int threads = 0;
@@ -115,10 +119,8 @@ PipelineOptions pipeline_options(const DigitizeArgs &args, int threads_per_page)
   return o;
 }
 
-void write_outputs(const Result &result, const fs::path &base, const DigitizeArgs &args) {
+void write_outputs(const Result &result, const Record &record, const fs::path &base, const DigitizeArgs &args) {
   fs::create_directories(base.parent_path());
-  Record record = to_standard_leads(result.record);
-  record.name = base.filename().string();
   for (const auto &name : args.formats) {
     const RecordFormat format = parse_record_format(name);
     fs::path file = base;
@@ -133,20 +135,46 @@ void write_outputs(const Result &result, const fs::path &base, const DigitizeArg
   }
 }
 
-// Digitizes every page of one input; returns the number of pages written.
-int digitize_one(const Pipeline &pipeline, const Job &job, const fs::path &out_dir,
-                 const DigitizeArgs &args, std::vector<std::string> &warnings) {
+// Digitizes every page of one input; returns the number of pages written and
+// adds a report line for each of them.
+int digitize_one(const Pipeline &pipeline, const Job &job, const fs::path &out_dir, const DigitizeArgs &args,
+                 std::vector<std::string> &warnings, std::vector<nlohmann::ordered_json> &reports) {
   std::vector<cv::Mat> pages = read_image_pages(job.source);
   for (std::size_t i = 0; i < pages.size(); ++i) {
-    fs::path base = out_dir / job.out_name;
-    if (pages.size() > 1) base += fmt::format("_p{}", i + 1);
+    fs::path name = job.out_name;
+    if (pages.size() > 1) name += fmt::format("_p{}", i + 1);
     Result result = pipeline.run(pages[i]);
     for (const auto &w : result.diagnostics.warnings)
       warnings.push_back(pages.size() > 1 ? fmt::format("page {}: {}", i + 1, w) : w);
-    write_outputs(result, base, args);
+    Record record = to_standard_leads(result.record);
+    record.name = name.filename().string();
+    write_outputs(result, record, out_dir / name, args);
+    if (args.report)
+      reports.push_back(page_report(job.source.string(), static_cast<int>(i) + 1, name.generic_string(), result,
+                                    record));
   }
   return static_cast<int>(pages.size());
 }
+
+// Appends JSON lines to OUT/report.jsonl, each flushed, so a batch stopped
+// half-way keeps the lines of the pages it finished.
+class ReportFile {
+ public:
+  explicit ReportFile(const fs::path &path) : path_(path) {
+    fs::create_directories(path.parent_path());
+    file_.open(path, std::ios::binary | std::ios::trunc);
+    if (!file_) throw Error(ErrorCode::Io, fmt::format("{}: cannot write the report", path.string()));
+  }
+  void add(const nlohmann::ordered_json &line) {
+    // File names need not be UTF-8; such bytes become U+FFFD rather than an error.
+    file_ << line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n' << std::flush;
+    if (!file_) throw Error(ErrorCode::Io, fmt::format("{}: cannot write the report", path_.string()));
+  }
+
+ private:
+  fs::path path_;
+  std::ofstream file_;
+};
 
 void run_digitize(const DigitizeArgs &args, int &exit_code) {
   for (const auto &f : args.formats) parse_record_format(f);  // fail before any work
@@ -161,6 +189,8 @@ void run_digitize(const DigitizeArgs &args, int &exit_code) {
   const int threads_per_page = std::max(1, threads / workers);
   const PipelineOptions options = pipeline_options(args, threads_per_page);
   Pipeline{options};  // reports a bad stage name or option before any page is read
+  std::unique_ptr<ReportFile> report;
+  if (args.report) report = std::make_unique<ReportFile>(out_dir / "report.jsonl");
 
   const bool tty = isatty(fileno(stderr));
   std::mutex print_mutex;
@@ -173,10 +203,11 @@ void run_digitize(const DigitizeArgs &args, int &exit_code) {
     for (std::size_t i = next++; i < jobs.size(); i = next++) {
       const Job &job = jobs[i];
       std::vector<std::string> warnings;
+      std::vector<nlohmann::ordered_json> reports;
       std::string error;
       int written = 0;
       try {
-        written = digitize_one(pipeline, job, out_dir, args, warnings);
+        written = digitize_one(pipeline, job, out_dir, args, warnings, reports);
       } catch (const Error &e) {
         error = e.what();
       } catch (const cv::Exception &e) {
@@ -188,6 +219,14 @@ void run_digitize(const DigitizeArgs &args, int &exit_code) {
       int n = ++done;
       pages += written;
       if (tty && !args.quiet) std::fputs("\r\033[K", stderr);
+      if (!error.empty()) reports.push_back(failure_report(job.source.string(), error));
+      if (report) {
+        try {
+          for (const auto &line : reports) report->add(line);
+        } catch (const Error &e) {
+          if (error.empty()) error = e.what();
+        }
+      }
       if (!error.empty()) {
         ++failed;
         std::fprintf(stderr, "ecgdig: error: %s: %s\n", job.source.string().c_str(), error.c_str());
@@ -228,6 +267,9 @@ void add_digitize_command(CLI::App &app, int &exit_code) {
       ->delimiter(',')
       ->capture_default_str();
   cmd->add_flag("--overlay", args->overlay, "Also write NAME_overlay.png showing what was found");
+  cmd->add_flag("--report", args->report,
+                "Also write OUT/report.jsonl: per page the layout, scale and its source, rotation, per-lead "
+                "confidence and warnings; per failed input its error");
   cmd->add_option("--layout", args->layout, "Layout template name, or auto")->capture_default_str();
   cmd->add_option("--fs", args->fs_hz, "Output sampling rate in Hz")
       ->check(CLI::Range(1.0, 100000.0))

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -346,6 +347,44 @@ TEST_F(CliTest, DigitizeKeepsHostileNamesInsideTheOutputFolder) {
     for (char c : entry.path().stem().string()) EXPECT_TRUE(std::isalnum(c) || c == '_') << c;
   }
   EXPECT_EQ(written, 1u);
+}
+
+TEST_F(CliTest, DigitizeReportHasALinePerPageAndPerFailedInput) {
+  const fs::path in = dir_ / "in";
+  fs::create_directories(in);
+  fs::copy_file(kData / "10504_hr-0.png", in / "good.png");
+  fs::copy_file(kData / "10504_hr-0.png", in / "caf\xe9.png");  // not UTF-8
+  std::ofstream(in / "notes.png") << "this is not a picture";
+  const fs::path out = dir_ / "out";
+  const CliRun result = run("digitize " + quote(in) + " -o " + quote(out) + " --report -q");
+  EXPECT_EQ(result.status, 1) << result.err;
+  std::ifstream report(out / "report.jsonl");
+  std::map<std::string, json> lines;
+  for (std::string line; std::getline(report, line);) {
+    const json j = json::parse(line);
+    lines[fs::path(j["input"].get<std::string>()).filename().string()] = j;
+  }
+  ASSERT_EQ(lines.size(), 3u);
+  const json &failed = lines.at("notes.png");
+  EXPECT_EQ(failed["status"], "failed");
+  EXPECT_FALSE(failed["error"].get<std::string>().empty());
+  const json &good = lines.at("good.png");
+  EXPECT_EQ(good["status"], "ok");
+  EXPECT_EQ(good["record"], "good");
+  EXPECT_EQ(good["page"], 1);
+  EXPECT_EQ(good["layout"]["name"], "3x4+1");
+  EXPECT_EQ(good["layout"]["paper_speed_mm_s"], 25.0);
+  EXPECT_FALSE(good["layout"]["speed_from"].get<std::string>().empty());
+  EXPECT_GT(good["geometry"]["px_per_mm_x"].get<double>(), 1.0);
+  ASSERT_EQ(good["leads"].size(), 12u);
+  for (const json &lead : good["leads"]) {
+    EXPECT_GE(lead["confidence"].get<double>(), 0.0);
+    EXPECT_LE(lead["confidence"].get<double>(), 1.0);
+    EXPECT_GT(lead["fraction_known"].get<double>(), 0.2) << lead["name"];
+  }
+  EXPECT_EQ(good["leads"][3]["name"], "aVR");
+  EXPECT_TRUE(good["timings_ms"].contains("segment"));
+  EXPECT_EQ(lines.at("caf\xef\xbf\xbd.png")["status"], "ok");  // the byte replaced by U+FFFD
 }
 
 }  // namespace
