@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <regex>
 #include <string>
@@ -129,6 +130,15 @@ std::string line_text(const cv::Mat &ink, const std::vector<cv::Rect> &glyphs) {
   return text;
 }
 
+// A value as read: digits, 'l' for '1', spaces between them ignored (a long
+// run of bars gives a huge value, never an exception).
+double number(const std::string &read) {
+  std::string digits;
+  for (char ch : read)
+    if (ch != ' ') digits += ch == 'l' ? '1' : ch;
+  return std::strtod(digits.c_str(), nullptr);
+}
+
 // The one value all readings agree on; nothing when they disagree.
 std::optional<double> agreed(const std::vector<double> &values) {
   if (values.empty()) return std::nullopt;
@@ -167,13 +177,17 @@ PrintedScale read_printed_scale(const cv::Mat &ink, const std::vector<cv::Rect> 
       // Digits glued to a word before them are no value (a comma reads as '.').
       if (m.position(0) > 0 && text[m.position(0) - 1] != ' ' && text[m.position(0) - 1] != '.')
         continue;
-      std::string digits;
-      for (char ch : m[1].str())
-        if (ch != ' ') digits += ch == 'l' ? '1' : ch;
-      const double v = std::stod(digits);
       std::string unit = m[2].str();
       std::replace(unit.begin(), unit.end(), 'n', 'm');
       const bool unsure = unit.find_first_not_of('?') == std::string::npos;
+      // A bar and a wide gap before the digits is a narrow '1' ("1 0" is 10)
+      // or, where the unit is read and the whole is no legal value, a stray
+      // mark: a separator or the page's edge ("l 50 mm/s" is 50).
+      const std::string value = m[1].str();
+      const std::size_t gap = value.rfind(' ');
+      double v = number(value);
+      if (gap != std::string::npos && !unsure && !is_one_of(v, kLegalSpeeds) && !is_one_of(v, kLegalGains))
+        v = number(value.substr(gap + 1));
       const bool legal_speed = is_one_of(v, kLegalSpeeds), legal_gain = is_one_of(v, kLegalGains);
       if (legal_speed && (unit == "s" || unit == "sec" || unsure)) speeds.push_back(v);
       const bool millivolt = unit == "m?" || (!unit.empty() && unit.back() == 'V');  // "mV", a split "m" too

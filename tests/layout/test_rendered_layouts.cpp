@@ -250,6 +250,39 @@ TEST(RenderedPageColumns, RowWithAnUnreadPulseStartsWithTheOthers) {
   expect_rows_start_together(page, maps, 50);
 }
 
+// A bar just left of the printed scale (a separator, the page's edge, a pen
+// stroke) reads as 'l' and a gap: "l 50 mm/s" is 50 mm/s after a stray
+// mark, not 150 mm/s, which no paper runs at.
+TEST(PageScale, ABarBeforeThePrintedSpeedIsNoDigit) {
+  ecgdig::PageStyle style = page_style("3x4+1", 50, 10, 10, false, 9);
+  style.header_text = true;
+  const auto page = render_ten_seconds(style);
+  auto maps = maps_from_masks(page);
+  // The scale is the first text of the footer line, the lowest on the page.
+  cv::Mat text, labels, stats, centroids;
+  cv::threshold(maps.text, text, 0.5, 255, cv::THRESH_BINARY);
+  text.convertTo(text, CV_8U);
+  const int n = cv::connectedComponentsWithStats(text, labels, stats, centroids);
+  cv::Rect first, lowest;
+  for (int i = 1; i < n; ++i) {
+    const cv::Rect box(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
+                       stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT));
+    if (box.br().y > lowest.br().y) lowest = box;
+  }
+  for (int i = 1; i < n; ++i) {
+    const cv::Rect box(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
+                       stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT));
+    if (std::abs(box.br().y - lowest.br().y) < page.px_per_mm && (first.empty() || box.x < first.x)) first = box;
+  }
+  ASSERT_FALSE(first.empty());
+  ASSERT_EQ(locate_layout(page, maps).paper_speed_mm_s, 50) << "without the bar";
+  const double x = first.x - 1.2 * first.height;
+  cv::line(maps.text, cv::Point2d(x, first.y), cv::Point2d(x, first.br().y - 1), cv::Scalar(1.0), 2);
+  const auto found = locate_layout(page, maps);
+  EXPECT_EQ(found.paper_speed_mm_s, 50);
+  EXPECT_EQ(found.speed_evidence, kText) << to_string(found.speed_evidence);
+}
+
 // Footers as random page styles print them, each once misread: a comma
 // glued to the next value ("(limb),20 mm/mV"), "(limb)" read as "(11mb)", a
 // font whose 'm' reads as 'n' ("25 nn/s 5 nn/nV"), a bracket read as a
