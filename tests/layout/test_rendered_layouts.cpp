@@ -263,17 +263,15 @@ TEST(PageScale, ABarBeforeThePrintedSpeedIsNoDigit) {
   cv::threshold(maps.text, text, 0.5, 255, cv::THRESH_BINARY);
   text.convertTo(text, CV_8U);
   const int n = cv::connectedComponentsWithStats(text, labels, stats, centroids);
-  cv::Rect first, lowest;
-  for (int i = 1; i < n; ++i) {
-    const cv::Rect box(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
+  std::vector<cv::Rect> boxes;
+  for (int i = 1; i < n; ++i)
+    boxes.emplace_back(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
                        stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT));
-    if (box.br().y > lowest.br().y) lowest = box;
-  }
-  for (int i = 1; i < n; ++i) {
-    const cv::Rect box(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
-                       stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT));
-    if (std::abs(box.br().y - lowest.br().y) < page.px_per_mm && (first.empty() || box.x < first.x)) first = box;
-  }
+  int bottom = 0;
+  for (const cv::Rect &box : boxes) bottom = std::max(bottom, box.br().y);
+  cv::Rect first;
+  for (const cv::Rect &box : boxes)
+    if (bottom - box.br().y < page.px_per_mm && (first.empty() || box.x < first.x)) first = box;
   ASSERT_FALSE(first.empty());
   ASSERT_EQ(locate_layout(page, maps).paper_speed_mm_s, 50) << "without the bar";
   const double x = first.x - 1.2 * first.height;
