@@ -1,7 +1,7 @@
 #include "page_report.hpp"
 
+#include <algorithm>
 #include <cmath>
-#include <cstddef>
 
 namespace ecgdig::cli {
 
@@ -11,8 +11,7 @@ namespace {
 
 double fraction_known(const Lead &lead) {
   if (lead.mv.empty()) return 0.0;
-  std::size_t known = 0;
-  for (float v : lead.mv) known += std::isfinite(v) ? 1 : 0;
+  const auto known = std::count_if(lead.mv.begin(), lead.mv.end(), [](float v) { return std::isfinite(v); });
   return double(known) / double(lead.mv.size());
 }
 
