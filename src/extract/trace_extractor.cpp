@@ -12,6 +12,7 @@
 
 #include "core/order_statistics.hpp"
 #include "ecgdig/error.hpp"
+#include "extract/panel_clock.hpp"
 
 namespace ecgdig {
 inline namespace v1 {
@@ -441,19 +442,19 @@ std::vector<Point> trace_points(const std::vector<Run> &path, const std::vector<
 }
 
 // Samples of one panel at `fs_hz` (y in px) into `out`, indexed from
-// recording time 0: linear along the polyline, across gaps of at most
-// `max_gap_px`, held for up to kEdgePx past an end, NaN beyond.
-void sample_panel(const std::vector<Point> &points, const LeadBox &box, int x_first,
-                  double max_gap_px, double fs_hz, std::vector<float> &out) {
+// recording time 0, each where `clock` puts its time: linear along the
+// polyline, across gaps of at most `max_gap_px`, held for up to kEdgePx past
+// an end, NaN beyond.
+void sample_panel(const std::vector<Point> &points, const LeadBox &box, const PanelClock &clock,
+                  int x_first, double max_gap_px, double fs_hz, std::vector<float> &out) {
   if (points.empty()) return;
-  const double px_per_s = box.box_px.width / box.duration_s;
   const std::size_t k0 =
       static_cast<std::size_t>(std::max(0.0, std::ceil(box.t_start_s * fs_hz - 1e-9)));
   std::size_t j = 0;  // points[j].x <= u < points[j + 1].x, advanced as u grows
   for (std::size_t k = k0; k < out.size(); ++k) {
     const double t = k / fs_hz;
     if (t >= box.t_start_s + box.duration_s) break;
-    const double u = box.box_px.x + (t - box.t_start_s) * px_per_s - x_first;
+    const double u = clock.x_at(t) - x_first;
     while (j + 1 < points.size() && points[j + 1].x <= u) ++j;
     const Point &a = points[j];
     double v = kNaN;
@@ -669,8 +670,11 @@ Record TraceExtractor::extract(const SegmentationMaps &maps, const Geometry &geo
     const double mv_per_px = sign / (geometry.px_per_mm_y * gain);
     const double max_gap_px = std::max(1.0, options_.max_gap_mm * geometry.px_per_mm_x);
     std::vector<float> samples(n_out, std::numeric_limits<float>::quiet_NaN());
-    sample_panel(trace_points(path, y, shared, line_px), box, x_first, max_gap_px, output_fs_hz,
-                 samples);
+    // Only a grid that gave the page's scale is trusted to give it locally.
+    const PanelClock clock(geometry.scale_source == ScaleSource::Grid ? maps.grid : cv::Mat(), box,
+                           geometry.px_per_mm_x);
+    sample_panel(trace_points(path, y, shared, line_px), box, clock, x_first, max_gap_px,
+                 output_fs_hz, samples);
     for (float &v : samples) v = static_cast<float>((box.baseline_y_px - v) * mv_per_px);
     a.panels.emplace_back(box.duration_s, std::move(samples));
   }

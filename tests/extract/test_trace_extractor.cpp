@@ -349,6 +349,55 @@ TEST(TraceExtractor, GridLinePiecesCrossingTheTraceAreNotRead) {
         << with.leads[k].name << ": " << without.leads[k].snr_db << " dB without the pieces";
 }
 
+// A photographed or curled page can stay unevenly stretched after its
+// homography. Here the page's millimetres run from 4 % narrower at its left
+// edge to 4 % wider at its right, grid and trace alike, while the page's
+// scale (its mean) is unchanged; as the layout stage does, each row is split
+// into equally wide panels. The grid's local period gives each panel its time.
+TEST(TraceExtractor, UnevenlyStretchedPageKeepsItsTiming) {
+  ecgdig::PageStyle style;
+  style.layout = "3x4";
+  const ecgdig::RenderedPage page = ecgdig::render_page(tall_complexes(1.0), style);
+  const double width = page.trace_mask.cols, a = 0.04;
+  // Page x at image x: the inverse of a stretch 1 + a (2x / width - 1).
+  const auto stretch = [&](double x) { return 1 + a * (2 * x / width - 1); };
+  const auto page_x = [&](double x) { return width / (2 * a) * std::log(stretch(x) / stretch(0)); };
+  cv::Mat map_x(page.trace_mask.size(), CV_32F), map_y(page.trace_mask.size(), CV_32F);
+  for (int y = 0; y < map_x.rows; ++y)
+    for (int x = 0; x < map_x.cols; ++x) {
+      map_x.at<float>(y, x) = static_cast<float>(page_x(x));
+      map_y.at<float>(y, x) = static_cast<float>(y);
+    }
+  const auto warp = [&](const cv::Mat &mask) {
+    cv::Mat f, out;
+    mask.convertTo(f, CV_32F, 1.0 / 255);
+    cv::remap(f, out, map_x, map_y, cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+    return out;
+  };
+  ecgdig::SegmentationMaps maps{warp(page.trace_mask), warp(page.grid_mask), warp(page.text_mask)};
+  // Image x at page x, by bisection of the monotone page_x.
+  const auto image_x = [&](double u) {
+    double lo = 0, hi = width;
+    for (int i = 0; i < 60; ++i) (page_x(0.5 * (lo + hi)) < u ? lo : hi) = 0.5 * (lo + hi);
+    return 0.5 * (lo + hi);
+  };
+  Layout layout = drawn_layout(page);
+  for (ecgdig::LeadBox &box : layout.leads) {
+    const double column = box.t_start_s / box.duration_s;  // 0..3
+    const double row_begin = image_x(box.box_px.x - column * box.box_px.width);
+    const double row_end = image_x(box.box_px.x + (4 - column) * box.box_px.width);
+    box.box_px.width = (row_end - row_begin) / 4;
+    box.box_px.x = row_begin + column * box.box_px.width;
+  }
+  ecgdig::Geometry geometry;
+  geometry.px_per_mm_x = geometry.px_per_mm_y = page.px_per_mm;
+  const auto score =
+      ecgdig::score_record(make_extractor()->extract(maps, geometry, layout, 500), page.truth);
+  // Read with the page's scale alone: 8.4 dB, four leads under 4 dB.
+  for (const auto &lead : score.leads) EXPECT_GT(lead.snr_db, 12.0) << lead.name;
+  EXPECT_GT(score.mean_snr_db, 20.0);
+}
+
 TEST(TraceExtractor, BadInputsAreErrors) {
   const auto page = ptbxl_page::load("10504");
   Layout empty;
