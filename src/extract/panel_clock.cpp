@@ -1,8 +1,10 @@
 #include "extract/panel_clock.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <optional>
+#include <utility>
 
 namespace ecgdig {
 inline namespace v1 {
@@ -15,8 +17,9 @@ constexpr double kMaxStretch = 0.12;     // within it no harmonic of a wrong per
 constexpr double kMinLatticeShare = 0.1; // of the profile's energy; noise alone holds about 0.03
 constexpr double kRasterPx = 1.0;       // how far a window's lattice may be off from rasterising
 constexpr int kHarmonics = 5;           // of the 5 mm period: the 1 mm lines are the fifth
-constexpr double kCoarseStep = 0.004;   // scan of the stretch, then...
-constexpr double kFineStep = 0.0002;    // ...around the best coarse one
+// The stretch is scanned in these steps, each around the best of the one
+// before; the first is finer than the fifth harmonic's peak (about 2 % wide).
+constexpr std::array<double, 3> kScanSteps = {0.008, 0.001, 0.0002};
 constexpr double kTableMarginFraction = 0.25; // times are tabled this far past the box
 
 // Power of a profile's 5 mm lattice and its harmonics at a period of
@@ -49,17 +52,19 @@ std::optional<double> local_stretch(std::vector<double> profile, double px_per_m
     profile[i] = (profile[i] - mean) * (0.5 - 0.5 * std::cos(2 * CV_PI * (i + 0.5) / n));
   const double major = 5 * px_per_mm;
   double best = 1, best_power = -1;
-  for (double s = 1 - kMaxStretch; s <= 1 + kMaxStretch + 1e-9; s += kCoarseStep) {
+  for (double s = 1 - kMaxStretch; s <= 1 + kMaxStretch + 1e-9; s += kScanSteps[0]) {
     const double p = lattice_power(profile, major * s);
     if (p > best_power) best_power = p, best = s;
   }
   double energy = 0;
   for (double v : profile) energy += v * v;
   if (!(best_power > kMinLatticeShare * energy)) return std::nullopt;
-  const double centre = best;
-  for (double s = centre - kCoarseStep; s <= centre + kCoarseStep + 1e-9; s += kFineStep) {
-    const double p = lattice_power(profile, major * s);
-    if (p > best_power) best_power = p, best = s;
+  for (int level = 1; level < static_cast<int>(kScanSteps.size()); ++level) {
+    const double centre = best, step = kScanSteps[level], reach = kScanSteps[level - 1];
+    for (double s = centre - reach; s <= centre + reach + 1e-9; s += step) {
+      const double p = lattice_power(profile, major * s);
+      if (p > best_power) best_power = p, best = s;
+    }
   }
   if (std::abs(best - 1) >= kMaxStretch) return std::nullopt;  // the scan's edge: no peak
   // Lines drawn at whole pixels put a window's lattice up to a pixel off
@@ -70,25 +75,38 @@ std::optional<double> local_stretch(std::vector<double> profile, double px_per_m
 
 }  // namespace
 
-PanelClock::PanelClock(const cv::Mat &grid, const LeadBox &box, double px_per_mm_x)
+GridStretch::GridStretch(cv::Mat grid, double px_per_mm_x)
+    : grid_(std::move(grid)), px_per_mm_x_(px_per_mm_x) {}
+
+std::optional<double> GridStretch::in(cv::Range rows, cv::Range cols) {
+  const auto key = std::make_tuple(rows.start, rows.end, cols.start, cols.end);
+  if (const auto it = measured_.find(key); it != measured_.end()) return it->second;
+  cv::Mat sums;
+  cv::reduce(grid_(rows, cols), sums, 0, cv::REDUCE_SUM, CV_64F);
+  const std::vector<double> profile(sums.ptr<double>(), sums.ptr<double>() + sums.cols);
+  const std::optional<double> stretch = local_stretch(profile, px_per_mm_x_);
+  measured_.emplace(key, stretch);
+  return stretch;
+}
+
+PanelClock::PanelClock(GridStretch *grid, const LeadBox &box)
     : x0_(box.box_px.x), t0_(box.t_start_s), px_per_s_(box.box_px.width / box.duration_s) {
-  const double width_mm = box.box_px.width / px_per_mm_x;
-  const int y0 = std::max(0, static_cast<int>(std::floor(box.box_px.y)));
-  const int y1 = std::min(grid.rows, static_cast<int>(std::ceil(box.box_px.br().y)));
-  if (!grid.empty() && width_mm >= kMinWindowMm && y1 > y0) {
+  if (grid) {
+    const double width_mm = box.box_px.width / grid->px_per_mm_x();
+    const int y0 = std::max(0, static_cast<int>(std::floor(box.box_px.y)));
+    const int y1 = std::min(grid->size().height, static_cast<int>(std::ceil(box.box_px.br().y)));
     const int windows = std::max(1, static_cast<int>(std::lround(width_mm / kWindowMm)));
     const double step = box.box_px.width / windows;
-    for (int w = -1; w <= windows; ++w) {  // and one beyond each end: the trend across the panel
+    // One window beyond each end too: the trend across the panel.
+    for (int w = -1; w <= windows && y1 > y0; ++w) {
       const int a = std::max(0, static_cast<int>(std::lround(x0_ + w * step)));
-      const int b = std::min(grid.cols, static_cast<int>(std::lround(x0_ + (w + 1) * step)));
-      if ((b - a) < kMinWindowMm * px_per_mm_x) continue;
-      cv::Mat sums;
-      cv::reduce(grid(cv::Range(y0, y1), cv::Range(a, b)), sums, 0, cv::REDUCE_SUM, CV_64F);
-      const std::vector<double> profile(sums.ptr<double>(), sums.ptr<double>() + sums.cols);
-      const std::optional<double> stretch = local_stretch(profile, px_per_mm_x);
-      if (!stretch) continue;
-      knot_x_.push_back(0.5 * (a + b));
-      knot_stretch_.push_back(*stretch);
+      const int b =
+          std::min(grid->size().width, static_cast<int>(std::lround(x0_ + (w + 1) * step)));
+      if ((b - a) < kMinWindowMm * grid->px_per_mm_x()) continue;
+      if (const std::optional<double> stretch = grid->in(cv::Range(y0, y1), cv::Range(a, b))) {
+        knot_x_.push_back(0.5 * (a + b));
+        knot_stretch_.push_back(*stretch);
+      }
     }
   }
   // Seconds at each column from x0_: the sum of 1 / (local px per s).

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include <fmt/format.h>
@@ -501,6 +502,10 @@ Record TraceExtractor::extract(const SegmentationMaps &maps, const Geometry &geo
     throw Error(ErrorCode::InvalidArgument, "signal extractor: geometry has no scale (px_per_mm)");
   if (layout.leads.empty())
     throw Error(ErrorCode::InvalidArgument, "signal extractor: the layout has no lead panels");
+  if (!maps.grid.empty() &&
+      (maps.grid.type() != CV_32FC1 || maps.grid.size() != maps.trace.size()))
+    throw Error(ErrorCode::InvalidArgument,
+                "signal extractor: the grid map must be empty or a CV_32FC1 of the trace map's size");
 
   cv::Mat prob_t, mask_t;
   cv::transpose(maps.trace, prob_t);
@@ -649,6 +654,10 @@ Record TraceExtractor::extract(const SegmentationMaps &maps, const Geometry &geo
       resolved[j].shared[i] = 0;
     }
 
+  // Only a grid that gave the page's scale is trusted to give it locally.
+  std::optional<GridStretch> grid_stretch;
+  if (geometry.scale_source == ScaleSource::Grid && !maps.grid.empty())
+    grid_stretch.emplace(maps.grid, geometry.px_per_mm_x);
   for (std::size_t j = 0; j < tracks.size(); ++j) {
     const LeadBox &box = layout.leads[j];
     const int x_first = tracks[j].x_first;
@@ -670,9 +679,7 @@ Record TraceExtractor::extract(const SegmentationMaps &maps, const Geometry &geo
     const double mv_per_px = sign / (geometry.px_per_mm_y * gain);
     const double max_gap_px = std::max(1.0, options_.max_gap_mm * geometry.px_per_mm_x);
     std::vector<float> samples(n_out, std::numeric_limits<float>::quiet_NaN());
-    // Only a grid that gave the page's scale is trusted to give it locally.
-    const PanelClock clock(geometry.scale_source == ScaleSource::Grid ? maps.grid : cv::Mat(), box,
-                           geometry.px_per_mm_x);
+    const PanelClock clock(grid_stretch ? &*grid_stretch : nullptr, box);
     sample_panel(trace_points(path, y, shared, line_px), box, clock, x_first, max_gap_px,
                  output_fs_hz, samples);
     for (float &v : samples) v = static_cast<float>((box.baseline_y_px - v) * mv_per_px);

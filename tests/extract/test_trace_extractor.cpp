@@ -406,6 +406,9 @@ TEST(TraceExtractor, BadInputsAreErrors) {
   EXPECT_THROW(make_extractor()->extract(page.maps, page.geometry, layout, 0), ecgdig::Error);
   ecgdig::SegmentationMaps none;
   EXPECT_THROW(make_extractor()->extract(none, page.geometry, layout, 500), ecgdig::Error);
+  ecgdig::SegmentationMaps byte_grid = page.maps;
+  byte_grid.grid = cv::Mat::zeros(page.maps.trace.size(), CV_8UC1);
+  EXPECT_THROW(make_extractor()->extract(byte_grid, page.geometry, layout, 500), ecgdig::Error);
   EXPECT_THROW(
       ecgdig::Registry<ecgdig::SignalExtractor>::global().create("trace", {{"max_gap_mm", "-1"}}),
       ecgdig::Error);
