@@ -140,6 +140,21 @@ double PanelClock::x_at(double t) const {
   return x0_ + static_cast<double>(i - 1) + (t - t_[i - 1]) / (t_[i] - t_[i - 1]);
 }
 
+double PanelClock::t_at(double x) const {
+  const double i = x - x0_;
+  if (i <= 0) return t0_ + i / (px_per_s_ * stretch_at(x0_));
+  const double last = static_cast<double>(t_.size() - 1);
+  if (i >= last) return t_.back() + (i - last) / (px_per_s_ * stretch_at(x0_ + last));
+  const std::size_t k = static_cast<std::size_t>(i);
+  return t_[k] + (i - static_cast<double>(k)) * (t_[k + 1] - t_[k]);
+}
+
+void PanelClock::start_at(double t) {
+  const double shift = t - t0_;
+  t0_ = t;
+  for (double &v : t_) v += shift;
+}
+
 }  // namespace detail
 }  // namespace v1
 }  // namespace ecgdig

@@ -50,6 +50,12 @@ class PanelClock {
   /// Rectified x at recording time t (s, from box.t_start_s on).
   double x_at(double t) const;
 
+  /// Recording time at rectified x (s).
+  double t_at(double x) const;
+
+  /// Moves the panel's start (box.box_px.x) to time t; the clock runs as before from there.
+  void start_at(double t);
+
   /// Local px per mm over the page's, at rectified x (1 where the grid did not tell).
   double stretch_at(double x) const;
 

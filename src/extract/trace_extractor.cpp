@@ -479,6 +479,32 @@ std::pair<std::string, double> plain_name(const std::string &name) {
   return {name, 1.0};
 }
 
+// A row's panels last equally long (the layout splits it so): the row's
+// duration, read along it by the panels' clocks, is shared out again, so a
+// stretched page's later columns start at their times (a 3x4 row at 2.5,
+// 5 and 7.5 s) rather than where the page's mean scale puts them.
+void retime_rows(Layout &layout, std::vector<PanelClock> &clocks) {
+  std::map<std::pair<double, double>, std::vector<std::size_t>> rows;  // (baseline, top) -> panels
+  for (std::size_t j = 0; j < layout.leads.size(); ++j)
+    rows[{layout.leads[j].baseline_y_px, layout.leads[j].box_px.y}].push_back(j);
+  for (auto &[key, panels] : rows) {
+    std::sort(panels.begin(), panels.end(), [&](std::size_t a, std::size_t b) {
+      return layout.leads[a].box_px.x < layout.leads[b].box_px.x;
+    });
+    double row_s = 0;
+    for (std::size_t j : panels)
+      row_s += clocks[j].t_at(layout.leads[j].box_px.br().x) - layout.leads[j].t_start_s;
+    const double first_s = layout.leads[panels.front()].t_start_s;
+    const double panel_s = row_s / static_cast<double>(panels.size());
+    for (std::size_t c = 0; c < panels.size(); ++c) {
+      LeadBox &box = layout.leads[panels[c]];
+      box.t_start_s = first_s + static_cast<double>(c) * panel_s;
+      box.duration_s = panel_s;
+      clocks[panels[c]].start_at(box.t_start_s);
+    }
+  }
+}
+
 }  // namespace
 
 TraceExtractorOptions TraceExtractorOptions::from(const StageOptions &options) {
@@ -513,13 +539,21 @@ Record TraceExtractor::extract(const SegmentationMaps &maps, const Geometry &geo
   mask_t.convertTo(mask_t, CV_8U);
   const int width = maps.trace.cols, height = maps.trace.rows;
 
-  double record_s = 0;
-  for (const LeadBox &box : layout.leads) {
+  for (const LeadBox &box : layout.leads)
     if (!(box.duration_s > 0) || !(box.box_px.width > 0))
       throw Error(ErrorCode::InvalidArgument,
                   fmt::format("signal extractor: panel '{}' has no duration or width", box.name));
+  // Only a grid that gave the page's scale is trusted to give it locally.
+  std::optional<GridStretch> grid_stretch;
+  if (geometry.scale_source == ScaleSource::Grid && !maps.grid.empty())
+    grid_stretch.emplace(maps.grid, geometry.px_per_mm_x);
+  std::vector<PanelClock> clocks;
+  for (const LeadBox &box : layout.leads)
+    clocks.emplace_back(grid_stretch ? &*grid_stretch : nullptr, box);
+  retime_rows(layout, clocks);
+  double record_s = 0;
+  for (const LeadBox &box : layout.leads)
     record_s = std::max(record_s, box.t_start_s + box.duration_s);
-  }
   const std::size_t n_out = static_cast<std::size_t>(std::ceil(record_s * output_fs_hz - 1e-6));
 
   // Each panel's track; tall complexes reach into the next rows, so the
@@ -654,10 +688,6 @@ Record TraceExtractor::extract(const SegmentationMaps &maps, const Geometry &geo
       resolved[j].shared[i] = 0;
     }
 
-  // Only a grid that gave the page's scale is trusted to give it locally.
-  std::optional<GridStretch> grid_stretch;
-  if (geometry.scale_source == ScaleSource::Grid && !maps.grid.empty())
-    grid_stretch.emplace(maps.grid, geometry.px_per_mm_x);
   for (std::size_t j = 0; j < tracks.size(); ++j) {
     const LeadBox &box = layout.leads[j];
     const int x_first = tracks[j].x_first;
@@ -679,9 +709,8 @@ Record TraceExtractor::extract(const SegmentationMaps &maps, const Geometry &geo
     const double mv_per_px = sign / (geometry.px_per_mm_y * gain);
     const double max_gap_px = std::max(1.0, options_.max_gap_mm * geometry.px_per_mm_x);
     std::vector<float> samples(n_out, std::numeric_limits<float>::quiet_NaN());
-    const PanelClock clock(grid_stretch ? &*grid_stretch : nullptr, box);
-    sample_panel(trace_points(path, y, shared, line_px), box, clock, x_first, max_gap_px,
-                 output_fs_hz, samples);
+    sample_panel(trace_points(path, y, shared, line_px), box, clocks[j], x_first,
+                 max_gap_px, output_fs_hz, samples);
     for (float &v : samples) v = static_cast<float>((box.baseline_y_px - v) * mv_per_px);
     a.panels.emplace_back(box.duration_s, std::move(samples));
   }
