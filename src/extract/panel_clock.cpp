@@ -11,16 +11,16 @@ inline namespace v1 {
 namespace detail {
 namespace {
 
-constexpr double kWindowMm = 50.0;       // about ten 5 mm squares: a period to 0.2 %
-constexpr double kMinWindowMm = 25.0;    // five 5 mm squares at least
-constexpr double kMaxStretch = 0.12;     // within it no harmonic of a wrong period fits the lattice
-constexpr double kMinLatticeShare = 0.1; // of the profile's energy; noise alone holds about 0.03
-constexpr double kRasterPx = 1.0;       // how far a window's lattice may be off from rasterising
-constexpr int kHarmonics = 5;           // of the 5 mm period: the 1 mm lines are the fifth
+constexpr double kWindowMm = 50.0;         // about ten 5 mm squares: a period to 0.2 %
+constexpr double kMinWindowMm = 25.0;      // five 5 mm squares at least
+constexpr double kMaxStretch = 0.12;       // no harmonic of a wrong period fits the lattice in it
+constexpr double kMinLatticeShare = 0.1;   // of the profile's energy; noise alone holds about 0.03
+constexpr double kRasterPx = 1.0;          // how far a window's lattice may be off from rasterising
+constexpr int kHarmonics = 5;              // of the 5 mm period: the 1 mm lines are the fifth
 // The stretch is scanned in these steps, each around the best of the one
 // before; the first is finer than the fifth harmonic's peak (about 2 % wide).
 constexpr std::array<double, 3> kScanSteps = {0.008, 0.001, 0.0002};
-constexpr double kTableMarginFraction = 0.25; // times are tabled this far past the box
+constexpr double kTableMarginFraction = 0.25;  // times are tabled this far past the box
 
 // Power of a profile's 5 mm lattice and its harmonics at a period of
 // `period` px (Hann-windowed, so the window's edges do not pull the peak).
@@ -90,7 +90,7 @@ std::optional<double> GridStretch::in(cv::Range rows, cv::Range cols) {
 }
 
 PanelClock::PanelClock(GridStretch *grid, const LeadBox &box)
-    : x0_(box.box_px.x), t0_(box.t_start_s), px_per_s_(box.box_px.width / box.duration_s) {
+    : x0_(box.box_px.x), px_per_s_(box.box_px.width / box.duration_s) {
   if (grid) {
     const double width_mm = box.box_px.width / grid->px_per_mm_x();
     const int y0 = std::max(0, static_cast<int>(std::floor(box.box_px.y)));
@@ -112,7 +112,7 @@ PanelClock::PanelClock(GridStretch *grid, const LeadBox &box)
   // Seconds at each column from x0_: the sum of 1 / (local px per s).
   const int n = static_cast<int>(std::ceil(box.box_px.width * (1 + kTableMarginFraction))) + 2;
   t_.resize(static_cast<std::size_t>(n));
-  t_[0] = t0_;
+  t_[0] = box.t_start_s;
   for (int i = 1; i < n; ++i) t_[i] = t_[i - 1] + 1.0 / (px_per_s_ * stretch_at(x0_ + i - 0.5));
 }
 
@@ -142,7 +142,7 @@ double PanelClock::x_at(double t) const {
 
 double PanelClock::t_at(double x) const {
   const double i = x - x0_;
-  if (i <= 0) return t0_ + i / (px_per_s_ * stretch_at(x0_));
+  if (i <= 0) return t_.front() + i / (px_per_s_ * stretch_at(x0_));
   const double last = static_cast<double>(t_.size() - 1);
   if (i >= last) return t_.back() + (i - last) / (px_per_s_ * stretch_at(x0_ + last));
   const std::size_t k = static_cast<std::size_t>(i);
@@ -150,8 +150,7 @@ double PanelClock::t_at(double x) const {
 }
 
 void PanelClock::start_at(double t) {
-  const double shift = t - t0_;
-  t0_ = t;
+  const double shift = t - t_.front();
   for (double &v : t_) v += shift;
 }
 

@@ -56,13 +56,13 @@ class PanelClock {
   /// Moves the panel's start (box.box_px.x) to time t; the clock runs as before from there.
   void start_at(double t);
 
+ private:
   /// Local px per mm over the page's, at rectified x (1 where the grid did not tell).
   double stretch_at(double x) const;
 
- private:
-  double x0_ = 0, t0_ = 0, px_per_s_ = 1;
+  double x0_ = 0, px_per_s_ = 1;
   std::vector<double> knot_x_, knot_stretch_;  // window centres and their stretch
-  std::vector<double> t_;                      // t_[i]: time at x0_ + i
+  std::vector<double> t_;                      // t_[i]: time at x0_ + i; t_[0] the panel's start
 };
 
 }  // namespace detail

@@ -479,28 +479,29 @@ std::pair<std::string, double> plain_name(const std::string &name) {
   return {name, 1.0};
 }
 
-// A row's panels last equally long (the layout splits it so): the row's
-// duration, read along it by the panels' clocks, is shared out again, so a
-// stretched page's later columns start at their times (a 3x4 row at 2.5,
-// 5 and 7.5 s) rather than where the page's mean scale puts them.
+// The layout times a row's panels with the page's scale; the panels'
+// clocks read the row's duration along it, and the row's times are scaled
+// to it (each panel keeping its share), so a stretched page's later columns
+// start at their times (a 3x4 row at 2.5, 5 and 7.5 s) rather than where
+// the page's mean scale puts them. Without a grid nothing changes.
 void retime_rows(Layout &layout, std::vector<PanelClock> &clocks) {
   std::map<std::pair<double, double>, std::vector<std::size_t>> rows;  // (baseline, top) -> panels
   for (std::size_t j = 0; j < layout.leads.size(); ++j)
     rows[{layout.leads[j].baseline_y_px, layout.leads[j].box_px.y}].push_back(j);
-  for (auto &[key, panels] : rows) {
-    std::sort(panels.begin(), panels.end(), [&](std::size_t a, std::size_t b) {
-      return layout.leads[a].box_px.x < layout.leads[b].box_px.x;
-    });
-    double row_s = 0;
-    for (std::size_t j : panels)
-      row_s += clocks[j].t_at(layout.leads[j].box_px.br().x) - layout.leads[j].t_start_s;
-    const double first_s = layout.leads[panels.front()].t_start_s;
-    const double panel_s = row_s / static_cast<double>(panels.size());
-    for (std::size_t c = 0; c < panels.size(); ++c) {
-      LeadBox &box = layout.leads[panels[c]];
-      box.t_start_s = first_s + static_cast<double>(c) * panel_s;
-      box.duration_s = panel_s;
-      clocks[panels[c]].start_at(box.t_start_s);
+  for (const auto &[key, panels] : rows) {
+    double read_s = 0, laid_s = 0, first_s = layout.leads[panels.front()].t_start_s;
+    for (std::size_t j : panels) {
+      const LeadBox &box = layout.leads[j];
+      read_s += clocks[j].t_at(box.box_px.br().x) - box.t_start_s;
+      laid_s += box.duration_s;
+      first_s = std::min(first_s, box.t_start_s);
+    }
+    const double scale = read_s / laid_s;
+    for (std::size_t j : panels) {
+      LeadBox &box = layout.leads[j];
+      box.t_start_s = first_s + (box.t_start_s - first_s) * scale;
+      box.duration_s *= scale;
+      clocks[j].start_at(box.t_start_s);
     }
   }
 }

@@ -25,8 +25,9 @@ struct TraceExtractorOptions {
 /// to the trace they continue (neither clipped nor swapped). The run's
 /// probability-weighted centre gives the trace's y; a tall wave's run through
 /// the other trace, less that trace's line, gives its extreme. Time along a
-/// panel follows the grid's local period where the grid gave the page's scale
-/// (PanelClock), so a page left unevenly stretched by a photo keeps its timing.
+/// panel, and a row's duration, follow the grid's local period where the grid
+/// gave the page's scale (PanelClock), so a page left unevenly stretched by a
+/// photo keeps its timing.
 class TraceExtractor final : public SignalExtractor {
  public:
   explicit TraceExtractor(TraceExtractorOptions options) : options_(options) {}
