@@ -44,7 +44,8 @@ constexpr double kReachMv = 6.0;        // search this far from the baseline, at
 constexpr double kMinInBand = 0.5;      // fraction of a panel's columns that must lie in its band
 constexpr double kEdgePx = 1.0;         // a trace's end value holds this far beyond it
 constexpr double kBarMinLines = 4.0;    // a separator bar is this many line widths tall...
-constexpr int kMinBarColumns = 3;       // ...and at least this many columns wide
+constexpr int kMinBarColumns = 3;       // ...and at least this many columns wide...
+constexpr double kBarReachMm = 5.0;     // ...within this of the panel's ends (mid-panel: a blurred QRS)
 constexpr int kAlongColumns = 3;        // a trace's neighbours reach this many columns
 
 // A vertical stretch of trace pixels in one column.
@@ -303,9 +304,11 @@ std::array<Path, 2> follow(const PageRuns &runs, const std::array<Track, 2> &tra
 
 // Columns of the path that cross a separator bar: a tall run that the mask
 // repeats with the same top and bottom in at least kMinBarColumns adjacent
-// columns (a trace's strokes slant; the bar may reach past the panel).
+// columns (a trace's strokes slant; the bar may reach past the panel),
+// within `reach_px` of the panel's ends: separators stand between panels,
+// and mid-panel such a run is a QRS complex blurred into a blot.
 std::vector<std::uint8_t> bar_columns(const cv::Mat &mask_t, const std::vector<Run> &path,
-                                      int x_first, double line_px) {
+                                      int x_first, double line_px, double reach_px) {
   const int n = static_cast<int>(path.size());
   std::vector<std::uint8_t> bar(n, 0);
   const auto same_run = [&](int x, const Run &r) {
@@ -321,6 +324,7 @@ std::vector<std::uint8_t> bar_columns(const cv::Mat &mask_t, const std::vector<R
   for (int i = 0; i < n; ++i) {
     const Run &r = path[i];
     if (r.top < 0 || r.bottom - r.top + 1 < kBarMinLines * line_px) continue;
+    if (i > reach_px && n - 1 - i > reach_px) continue;
     const int x = x_first + i;
     int left = x, right = x;
     while (x - left < kMinBarColumns && same_run(left - 1, r)) --left;
@@ -662,7 +666,7 @@ Record TraceExtractor::extract(const SegmentationMaps &maps, const Geometry &geo
       tr.shared[i] = used[x][paths[j][i]] > 1;
       if (tr.shared[i]) users[{x, paths[j][i]}].push_back(j);
     }
-    tr.bar = bar_columns(mask_t, tr.path, tracks[j].x_first, line_px);
+    tr.bar = bar_columns(mask_t, tr.path, tracks[j].x_first, line_px, kBarReachMm * geometry.px_per_mm_x);
     tr.y = trace_y(tr.path, tr.shared, tr.bar, line_px);
   }
   // A trace whose own columns point outside a shared run passes through it

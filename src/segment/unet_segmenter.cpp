@@ -229,9 +229,13 @@ constexpr double kOwnWorkingPx = 3;        // no net map within a disc this wide
 
 // `classical` where `gate`, dilated by `gate_disc`, reaches kGateProbability
 // (0 elsewhere); `net` where no kept classical value above one half lies
-// within `own_disc`; the larger of the two where both apply.
+// within `own_disc`; the larger of the two where both apply. With
+// `fill_seams`, where the classical map has a hole that the net fills (ink
+// it dropped, such as the dense base of a QRS complex), the net's map also
+// fills the seam of `own_disc` left between the two, so a stroke is not cut
+// there.
 cv::Mat classical_where_the_net_agrees(const cv::Mat &classical, const cv::Mat &gate, const cv::Mat &net,
-                                       const cv::Mat &gate_disc, const cv::Mat &own_disc) {
+                                       const cv::Mat &gate_disc, const cv::Mat &own_disc, bool fill_seams) {
   cv::Mat near_gate;
   cv::dilate(gate, near_gate, gate_disc);
   cv::Mat kept = classical.clone();
@@ -240,7 +244,12 @@ cv::Mat classical_where_the_net_agrees(const cv::Mat &classical, const cv::Mat &
   cv::dilate(kept > 0.5f, near_kept, own_disc);
   cv::Mat own = net.clone();
   own.setTo(0.0f, near_kept);
-  return cv::max(kept, own);
+  cv::Mat merged = cv::max(kept, own);
+  if (!fill_seams) return merged;
+  cv::Mat near_own;
+  cv::dilate(own > 0.5f, near_own, own_disc);
+  net.copyTo(merged, near_own & near_kept & (net > 0.5f));
+  return merged;
 }
 
 class UnetSegmenter final : public Segmenter {
@@ -308,7 +317,8 @@ class UnetSegmenter final : public Segmenter {
     const cv::Mat gate_disc = disc_of(kGateWorkingPx);
     const cv::Mat own_disc = disc_of(kOwnWorkingPx);
     SegmentationMaps refined = classical_->segment(bgr);
-    refined.trace = classical_where_the_net_agrees(refined.trace, net.trace + net.text, net.trace, gate_disc, own_disc);
+    refined.trace = classical_where_the_net_agrees(refined.trace, net.trace + net.text, net.trace, gate_disc, own_disc,
+                                                   true);
     // Pulses are trace to the later stages, which measure their strokes to half
     // a pixel: no text on them or on the net's blur around them.
     const int kernel = diameter_of(kGateWorkingPx);
@@ -316,7 +326,7 @@ class UnetSegmenter final : public Segmenter {
     cv::dilate(refined.trace, trace_zone, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(kernel, kernel)));
     cv::Mat off_trace;
     cv::subtract(1.0, trace_zone, off_trace);
-    cv::min(classical_where_the_net_agrees(refined.text, net.text, net.text, gate_disc, own_disc), off_trace,
+    cv::min(classical_where_the_net_agrees(refined.text, net.text, net.text, gate_disc, own_disc, false), off_trace,
             refined.text);
     return refined;
   }
