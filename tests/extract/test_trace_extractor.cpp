@@ -276,6 +276,29 @@ Layout drawn_layout(const ecgdig::RenderedPage &page) {
   return layout;
 }
 
+// The peaks of `truth` beyond 0.8 `mv` where it is shown `margin` samples
+// on either side, each with the largest finite value of `got` within
+// `reach` samples of it.
+struct Peak {
+  std::size_t n;
+  float truth, got;
+};
+std::vector<Peak> complex_peaks(const std::vector<float> &truth, const std::vector<float> &got, double mv,
+                                std::size_t margin, std::size_t reach) {
+  std::vector<Peak> peaks;
+  for (std::size_t n = margin; n + margin < truth.size(); ++n) {
+    const float v = truth[n];
+    if (!(std::abs(v) > 0.8 * mv) || std::abs(truth[n - 1]) > std::abs(v) || std::abs(truth[n + 1]) > std::abs(v) ||
+        std::isnan(truth[n - margin]) || std::isnan(truth[n + margin]))
+      continue;
+    float extreme = 0;
+    for (std::size_t k = n - reach; k <= n + reach; ++k)
+      if (std::isfinite(got[k]) && std::abs(got[k]) > std::abs(extreme)) extreme = got[k];
+    peaks.push_back({n, v, extreme});
+  }
+  return peaks;
+}
+
 TEST(TraceExtractor, TallComplexesCrossingRowsKeepTheirPeaks) {
   ecgdig::PageStyle style;
   style.layout = "3x4";
@@ -297,21 +320,10 @@ TEST(TraceExtractor, TallComplexesCrossingRowsKeepTheirPeaks) {
   }
   // Each complex's peak, where the lead is shown, within 5 %.
   for (const ecgdig::Lead &truth : page.truth.leads) {
-    const auto &got = record.find(truth.name)->mv;
-    int peaks = 0;
-    for (std::size_t n = 5; n + 5 < truth.mv.size(); ++n) {
-      const float v = truth.mv[n];
-      if (!(std::abs(v) > 0.8 * mv) || std::abs(truth.mv[n - 1]) > std::abs(v) ||
-          std::abs(truth.mv[n + 1]) > std::abs(v) || std::isnan(truth.mv[n - 5]) ||
-          std::isnan(truth.mv[n + 5]))
-        continue;
-      float extreme = got[n];
-      for (std::size_t k = n - 2; k <= n + 2; ++k)
-        if (std::abs(got[k]) > std::abs(extreme)) extreme = got[k];
-      EXPECT_NEAR(extreme, v, 0.05 * mv) << truth.name << " at sample " << n;
-      ++peaks;
-    }
-    EXPECT_GE(peaks, 2) << truth.name;
+    const auto peaks = complex_peaks(truth.mv, record.find(truth.name)->mv, mv, 5, 2);
+    for (const Peak &peak : peaks)
+      EXPECT_NEAR(peak.got, peak.truth, 0.05 * mv) << truth.name << " at sample " << peak.n;
+    EXPECT_GE(peaks.size(), 2u) << truth.name;
   }
 }
 
@@ -334,21 +346,11 @@ TEST(TraceExtractor, ComplexesBlurredIntoBlotsKeepTheirPeaks) {
   Layout layout = drawn_layout(page);
   const Record record = make_extractor()->extract(maps, geometry, layout, 500);
   int peaks = 0, kept = 0;
-  for (const ecgdig::Lead &truth : page.truth.leads) {
-    const auto &got = record.find(truth.name)->mv;
-    for (std::size_t n = 10; n + 10 < truth.mv.size(); ++n) {
-      const float v = truth.mv[n];
-      if (!(std::abs(v) > 0.8 * mv) || std::abs(truth.mv[n - 1]) > std::abs(v) ||
-          std::abs(truth.mv[n + 1]) > std::abs(v) || std::isnan(truth.mv[n - 10]) ||
-          std::isnan(truth.mv[n + 10]))
-        continue;
-      float extreme = 0;
-      for (std::size_t k = n - 10; k <= n + 10; ++k)
-        if (std::isfinite(got[k]) && std::abs(got[k]) > std::abs(extreme)) extreme = got[k];
+  for (const ecgdig::Lead &truth : page.truth.leads)
+    for (const Peak &peak : complex_peaks(truth.mv, record.find(truth.name)->mv, mv, 10, 10)) {
       ++peaks;
-      kept += std::abs(extreme - v) < 0.25 * mv;
+      kept += std::abs(peak.got - peak.truth) < 0.25 * mv;
     }
-  }
   ASSERT_GE(peaks, 25);
   EXPECT_GE(kept, 0.9 * peaks) << "of " << peaks << " peaks";
 }
