@@ -44,7 +44,7 @@ struct DigitizeArgs {
   std::string layout = "auto";
   double fs_hz = 500.0;
   int threads = 0;
-  std::string segmenter = "classical";
+  std::string segmenter = "auto";
   std::vector<std::string> options;  // key=value pairs for the stages
   bool quiet = false;
 };
@@ -276,7 +276,7 @@ void add_digitize_command(CLI::App &app, int &exit_code) {
       ->capture_default_str();
   cmd->add_option("--threads", args->threads, "Threads to use (0 = all cores)")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--segmenter", args->segmenter, "Segmenter: classical or unet")
+  cmd->add_option("--segmenter", args->segmenter, "Segmenter: auto (unet where its weights are found, else classical), classical or unet")
       ->capture_default_str();
   cmd->add_option("--option", args->options, "Stage setting key=value (repeatable)");
   cmd->add_flag("-q,--quiet", args->quiet, "No progress or warnings, only errors and the summary");

@@ -141,7 +141,7 @@ typedef struct ecgdig_pipeline_options {
   uint32_t struct_size;         /**< sizeof(ecgdig_pipeline_options) */
   int32_t num_threads;          /**< threads for one page; 0 = all cores */
   double output_fs_hz;          /**< sampling rate of the output leads in Hz, (0, 100000]; default 500 */
-  const char *segmenter;        /**< "classical" (default) or "unet" (see ECGDIG_FEATURE_TORCH) */
+  const char *segmenter;        /**< "auto" (default: "unet" where its weights are found, else "classical"), "classical" or "unet" (see ECGDIG_FEATURE_TORCH) */
   const char *weights_path;     /**< model weights for a learned segmenter (stage option "weights") */
   const char *layout;           /**< layout template name such as "3x4+1", or "auto" (default) */
   const char *preprocessor;     /**< preprocessor name; default "standard" */

@@ -23,7 +23,7 @@ inline namespace v1 {
 /// Which stages to build, by registry name, and their settings.
 struct PipelineOptions {
   std::string preprocessor = "standard";
-  std::string segmenter = "classical";
+  std::string segmenter = "auto";  ///< "auto": "unet" where its weights are found, else "classical"
   std::string grid_detector = "hough";
   std::string lead_layout = "template";
   std::string signal_extractor = "trace";

@@ -12,7 +12,8 @@ namespace ecgdig {
 inline namespace v1 {
 
 /// Gives per-pixel class probabilities. Built by name through
-/// Registry<Segmenter>::global() ("classical", "unet").
+/// Registry<Segmenter>::global() ("classical", "unet", and "auto": "unet" where
+/// its weights are found, else "classical").
 class ECGDIG_API Segmenter {
  public:
   virtual ~Segmenter() = default;

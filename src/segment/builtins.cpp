@@ -13,7 +13,13 @@ void add_builtin_stages(Registry<Segmenter> &registry) {
   registry.add("classical", make_classical_segmenter);
 #ifdef ECGDIG_HAS_TORCH
   registry.add("unet", make_unet_segmenter);
+  // The net where its weights are found (it reads degraded pages better,
+  // docs/results.md), else the classical segmenter, which needs none.
+  registry.add("auto", [](const StageOptions &options) {
+    return unet_weights_found(options) ? make_unet_segmenter(options) : make_classical_segmenter(options);
+  });
 #else
+  registry.add("auto", make_classical_segmenter);
   // Known by name so the user learns why it is missing, not just that it is.
   registry.add("unet", [](const StageOptions &) -> std::unique_ptr<Segmenter> {
     throw Error(ErrorCode::Unsupported,

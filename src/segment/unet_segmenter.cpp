@@ -191,6 +191,15 @@ std::vector<std::filesystem::path> unet_default_weights_candidates() {
   return candidates;
 }
 
+bool unet_weights_found(const StageOptions &options) {
+  if (options.has("weights")) return true;
+  for (const auto &path : unet_default_weights_candidates()) {
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(path, ec)) return true;
+  }
+  return false;
+}
+
 namespace {
 
 std::filesystem::path find_weights(const StageOptions &options) {

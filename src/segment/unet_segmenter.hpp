@@ -31,6 +31,9 @@ std::unique_ptr<Segmenter> make_unet_segmenter(const StageOptions &options);
 /// The default weights files, in search order.
 std::vector<std::filesystem::path> unet_default_weights_candidates();
 
+/// Whether the options name a weights file or one of the default files exists.
+bool unet_weights_found(const StageOptions &options);
+
 }  // namespace detail
 }  // namespace v1
 }  // namespace ecgdig

@@ -37,6 +37,17 @@ TEST(UnetWithoutTorch, AskingForItNamesTheBuildOption) {
   }
 }
 
+// Without LibTorch the default segmenter is the classical one.
+TEST(UnetWithoutTorch, AutoIsTheClassicalSegmenter) {
+  if (have_torch()) GTEST_SKIP() << "built with LibTorch";
+  const cv::Mat bgr = render_page(synthesize_ecg({}, 7), random_page_style(7)).bgr;
+  const auto &registry = Registry<Segmenter>::global();
+  EXPECT_EQ(cv::norm(registry.create("auto")->segment(bgr).trace, registry.create("classical")->segment(bgr).trace,
+                     cv::NORM_INF),
+            0.0);
+  EXPECT_EQ(PipelineOptions().segmenter, "auto");
+}
+
 /// Weights of a tiny net trained for a few steps, made once for the suite.
 class UnetSegmenterTest : public ::testing::Test {
  protected:
@@ -169,6 +180,26 @@ TEST_F(UnetSegmenterTest, PagesRunAtTheScaleTheWeightsWereTrainedAt) {
   const auto by_default = registry.create("unet", own)->segment(bgr);
   EXPECT_EQ(cv::norm(by_default.trace, registry.create("unet", at128)->segment(bgr).trace, cv::NORM_INF), 0.0);
   EXPECT_GT(cv::norm(by_default.trace, registry.create("unet", at256)->segment(bgr).trace, cv::NORM_INF), 0.0);
+}
+
+// "auto", the pipeline's default, is the net where its weights are found:
+// named ones, or the shipped file (the source tree's models/ in a build).
+TEST_F(UnetSegmenterTest, AutoIsTheNetWhereItsWeightsAreFound) {
+  const cv::Mat bgr = page();
+  const auto &registry = Registry<Segmenter>::global();
+  const StageOptions options{{"weights", weights_->string()}, {"unet_long_side_px", "256"}, {"num_threads", "2"}};
+  const cv::Mat by_auto = registry.create("auto", options)->segment(bgr).trace;
+  EXPECT_EQ(cv::norm(by_auto, make()->segment(bgr).trace, cv::NORM_INF), 0.0);
+  EXPECT_GT(cv::norm(by_auto, registry.create("classical", options)->segment(bgr).trace, cv::NORM_INF), 0.0);
+  EXPECT_EQ(PipelineOptions().segmenter, "auto");
+  if (std::filesystem::exists(ECGDIG_SHIPPED_WEIGHTS)) {
+    const StageOptions shipped{{"weights", ECGDIG_SHIPPED_WEIGHTS}, {"num_threads", "2"}};
+    EXPECT_EQ(cv::norm(registry.create("auto", {{"num_threads", "2"}})->segment(bgr).trace,
+                       registry.create("unet", shipped)->segment(bgr).trace, cv::NORM_INF),
+              0.0);
+  }
+  // Weights that are named but missing are the user's error, not a reason to fall back.
+  EXPECT_THROW(registry.create("auto", {{"weights", "/nonexistent/unet.pt"}}), Error);
 }
 
 TEST_F(UnetSegmenterTest, MissingWeightsNameThePathAndTheClassicalSegmenter) {
