@@ -71,7 +71,8 @@ class UnetSegmenterTest : public ::testing::Test {
     if (!have_torch()) GTEST_SKIP() << "built without LibTorch: \"unet\" is not registered";
   }
   static std::unique_ptr<Segmenter> make(StageOptions options = {}) {
-    options.set("weights", weights_->string()).set("unet_long_side_px", "256").set("num_threads", "2");
+    options.set("weights", weights_->string()).set("unet_long_side_px", "256");
+    if (!options.has("num_threads")) options.set("num_threads", "2");
     return Registry<Segmenter>::global().create("unet", options);
   }
   static cv::Mat page() {
@@ -155,6 +156,18 @@ TEST_F(UnetSegmenterTest, InferenceIsDeterministic) {
   EXPECT_EQ(cv::norm(b.trace, c.trace, cv::NORM_INF), 0.0);
   EXPECT_EQ(cv::norm(b.grid, c.grid, cv::NORM_INF), 0.0);
   EXPECT_EQ(cv::norm(b.text, c.text, cv::NORM_INF), 0.0);
+}
+
+// One torch thread takes another convolution path for the 1x1 layers than
+// two (oneDNN called directly): the maps are the same.
+TEST_F(UnetSegmenterTest, OneThreadGivesTheMapsOfTwo) {
+  const cv::Mat bgr = page();
+  for (const StageOptions &maps : {kNetMaps, StageOptions{}}) {
+    StageOptions one = maps, two = maps;
+    const cv::Mat on_one = make(one.set("num_threads", "1"))->segment(bgr).trace;
+    const cv::Mat on_two = make(two.set("num_threads", "2"))->segment(bgr).trace;
+    EXPECT_LT(cv::norm(on_one, on_two, cv::NORM_INF), 1e-4);
+  }
 }
 
 TEST_F(UnetSegmenterTest, TilesCoverTheWholePage) {
