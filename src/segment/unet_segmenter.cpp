@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -217,14 +218,20 @@ std::vector<std::filesystem::path> unet_default_weights_candidates() {
   return candidates;
 }
 
-bool unet_weights_found(const StageOptions &options) {
-  if (options.has("weights")) return true;
+namespace {
+
+// The first of the default weights files that exists.
+std::optional<std::filesystem::path> default_weights() {
   for (const auto &path : unet_default_weights_candidates()) {
     std::error_code ec;
-    if (std::filesystem::is_regular_file(path, ec)) return true;
+    if (std::filesystem::is_regular_file(path, ec)) return path;
   }
-  return false;
+  return std::nullopt;
 }
+
+}  // namespace
+
+bool unet_weights_found(const StageOptions &options) { return options.has("weights") || default_weights(); }
 
 namespace {
 
@@ -237,12 +244,10 @@ std::filesystem::path find_weights(const StageOptions &options) {
                                              "`--segmenter classical` works without weights", path.string()));
     return path;
   }
+  if (std::optional<std::filesystem::path> path = default_weights()) return *path;
   std::string tried;
-  for (const auto &path : unet_default_weights_candidates()) {
-    std::error_code ec;
-    if (std::filesystem::is_regular_file(path, ec)) return path;
+  for (const auto &path : unet_default_weights_candidates())
     tried += (tried.empty() ? "'" : ", '") + path.string() + "'";
-  }
   throw Error(ErrorCode::Io, fmt::format("unet segmenter: no weights file found (looked for {}); train one with "
                                          "`ecgdig train`, pass option \"weights\", or use `--segmenter classical`, "
                                          "which works without weights", tried));
