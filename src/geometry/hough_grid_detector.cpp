@@ -159,6 +159,14 @@ cv::Matx33d rotation(double angle_rad) {
   return cv::Matx33d(c, s, 0, -s, c, 0, 0, 0, 1);
 }
 
+// Where a family's lines converge, from its local directions; with too few
+// of those (a faint or blurred grid), its page-wide direction at infinity,
+// which still undoes the shear of families that are not orthogonal.
+cv::Vec3d family_vanishing_point(const std::vector<LocalLine> &lines, double page_rad, const cv::Matx33d &norm) {
+  if (lines.size() >= 3) return vanishing_point(lines, norm);
+  return cv::Vec3d(std::cos(page_rad), std::sin(page_rad), 0);
+}
+
 // Fills page_from_image, rectified_size and rotation_deg from the line families.
 void rectification(const Orientation &o, cv::Size size, const HoughGridOptions &options,
                    Geometry &g) {
@@ -170,10 +178,11 @@ void rectification(const Orientation &o, cv::Size size, const HoughGridOptions &
     angle = 0.5 * (o.h_rad + o.v_rad - 90 * kDeg);
     const bool converging = spread_h > kPerspectiveSpreadDeg * kDeg || spread_v > kPerspectiveSpreadDeg * kDeg ||
                             std::abs(o.v_rad - o.h_rad - 90 * kDeg) > kShearDeg * kDeg;
-    if (options.perspective && converging && o.h_lines.size() >= 3 && o.v_lines.size() >= 3) {
+    if (options.perspective && converging) {
       const double s = 0.5 * std::max(size.width, size.height);
       cv::Matx33d norm(1 / s, 0, -0.5 * size.width / s, 0, 1 / s, -0.5 * size.height / s, 0, 0, 1);
-      cv::Vec3d v_h = vanishing_point(o.h_lines, norm), v_v = vanishing_point(o.v_lines, norm);
+      cv::Vec3d v_h = family_vanishing_point(o.h_lines, o.h_rad, norm);
+      cv::Vec3d v_v = family_vanishing_point(o.v_lines, o.v_rad, norm);
       std::optional<cv::Matx33d> h = homography_from_vanishing_points(v_h, v_v, norm, size);
       cv::Size canvas;
       if (h && fit_canvas(*h, size, kMaxCanvasArea, canvas)) {
