@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+
 #include <vector>
 
 #include "core/order_statistics.hpp"
@@ -67,22 +68,30 @@ std::optional<CalibrationPulse> find_calibration_pulse(const cv::Mat &mask, cons
   const int max_start = static_cast<int>(26 * px_per_mm_x);
   for (int i = 0; i < n && i <= max_start; ++i) {
     // A rising edge: a long vertical run; then the plateau: columns with ink
-    // within 2 px of the edge's top (a grid-crossing remnant above the line
-    // must not end it).
+    // within 2 px of the top line's level in the column before (a
+    // grid-crossing remnant above the line must not end it). The level
+    // follows the line, which a blurred or slightly turned page draws sloping.
     if (runs[i].first < 0 || runs[i].second - runs[i].first < min_rise_px) continue;
-    const int level0 = std::max(top, runs[i].first - 2), level1 = std::min(bottom, runs[i].first + 2);
-    const auto on_plateau = [&](int k) {
-      for (int y = level0; y <= level1; ++y)
-        if (mask.at<std::uint8_t>(y, x_begin + k)) return true;
-      return false;
+    std::vector<int> level{runs[i].first};  // the top line's highest ink row, per column from i
+    const auto ink_near = [&](int k, int y_level) {
+      for (int y = std::max(top, y_level - 2); y <= std::min(bottom, y_level + 2); ++y)
+        if (mask.at<std::uint8_t>(y, x_begin + k)) return y;
+      return -1;
     };
     int j = i;
-    while (j + 1 < n && on_plateau(j + 1)) ++j;
+    for (int y; j + 1 < n && (y = ink_near(j + 1, level.back())) >= 0; ++j) level.push_back(y);
     const int first = i;
     const double width_mm = (j - first + 1) / px_per_mm_x;
     if (width_mm < 2.5 || width_mm > 12.5) continue;
-    const int top_y = runs[first].first;
-    const double height = runs[first].second - top_y;
+    // The top line's level along the plateau, and the rising edge's lowest
+    // point within 1 mm of the first column: a blurred corner and a ragged
+    // edge leave a column short at either end.
+    const int top_y = level.size() > 2 ? median(std::vector<int>(level.begin() + 1, level.end()))
+                                       : runs[first].first;
+    int foot = runs[first].second;
+    for (int k = first + 1; k <= std::min(j, first + static_cast<int>(px_per_mm_x)); ++k)
+      if (runs[k].second - runs[k].first >= min_rise_px) foot = std::max(foot, runs[k].second);
+    const double height = foot - top_y;
     // Edges run from the top line down to the baseline; the interior is the top line only.
     const auto is_edge = [&](int k) { return runs[k].second - runs[k].first >= 0.7 * height; };
     while (j > first && !is_edge(j)) --j;  // the top line's end cap overhangs the falling edge
@@ -94,9 +103,7 @@ std::optional<CalibrationPulse> find_calibration_pulse(const cv::Mat &mask, cons
     // level (another row's trace may run longer in the same column).
     std::vector<int> thickness;
     for (int k = rise_end + 1; k < fall_begin; ++k) {
-      int y = level0;
-      while (y < level1 && !mask.at<std::uint8_t>(y, x_begin + k)) ++y;
-      int y0 = y, y1 = y;
+      int y0 = level[static_cast<std::size_t>(k - first)], y1 = y0;
       while (y0 > top && mask.at<std::uint8_t>(y0 - 1, x_begin + k)) --y0;
       while (y1 < bottom && mask.at<std::uint8_t>(y1 + 1, x_begin + k)) ++y1;
       thickness.push_back(y1 - y0 + 1);
@@ -111,7 +118,7 @@ std::optional<CalibrationPulse> find_calibration_pulse(const cv::Mat &mask, cons
     pulse.x_rise_px = x_begin + (first + rise_end + 1) / 2.0;
     pulse.x_fall_px = x_begin + (fall_begin + j + 1) / 2.0;
     pulse.top_y_px = top_y + line_px / 2;
-    pulse.bottom_y_px = runs[first].second + 1 - line_px / 2;
+    pulse.bottom_y_px = foot + 1 - line_px / 2;
     return pulse;
   }
   return std::nullopt;

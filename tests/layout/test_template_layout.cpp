@@ -265,6 +265,29 @@ TEST(TemplateLayout, PulseEdgesCutByGridLinesAreBridgedWhereTheGridIs) {
   }
 }
 
+TEST(TemplateLayout, BlurredPulsesWithWornCornersGiveTheirGain) {
+  // A blurred page draws the pulse 0.6 mm thick with its top-left corner
+  // worn away and its rising edge ragged: the first column of the edge starts
+  // below the top line and stops 2 mm short of the baseline. The height is
+  // read from the top line and the edge's lowest point, not from that column.
+  for (auto [speed, gain] : {std::pair<double, double>{25, 5}, {50, 10}}) {
+    auto page = pulse_page(speed, gain);
+    cv::Mat &trace = page.maps.trace;
+    cv::dilate(trace, trace, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(5, 5)));
+    for (int r = 0; r < 4; ++r) {
+      const int b = 500 + 400 * r, top = b - static_cast<int>(gain * 10);
+      trace(cv::Rect(96, top - 4, 6, 9)).setTo(0);  // the worn corner
+      trace(cv::Rect(96, b - 20, 2, 25)).setTo(0);  // the ragged foot of the edge's first columns
+    }
+    const Layout layout = locate(page);
+    EXPECT_EQ(layout.gain_evidence, ScaleEvidence::CalibrationPulse) << speed << " mm/s " << gain << " mm/mV";
+    EXPECT_DOUBLE_EQ(layout.gain_mm_per_mv, gain) << speed << " mm/s " << gain << " mm/mV";
+    EXPECT_DOUBLE_EQ(layout.paper_speed_mm_s, speed) << speed << " mm/s " << gain << " mm/mV";
+    for (const LeadBox &box : layout.leads)
+      EXPECT_NEAR(std::remainder(box.baseline_y_px - 500.5, 400.0), 0.0, 2.0) << box.name;
+  }
+}
+
 TEST(TemplateLayout, StepAwayFromTheBaselineIsNoPulse) {
   // The rows' pulses replaced by 1 mV steps floating 5 mm above the baselines
   // (another row's pulse, a boxed letter): they give neither gain nor baseline.
