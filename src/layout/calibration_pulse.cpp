@@ -61,6 +61,7 @@ std::optional<CalibrationPulse> find_calibration_pulse(const cv::Mat &mask, cons
   std::vector<std::pair<int, int>> runs;
   const int max_gap = std::max(1, static_cast<int>(0.6 * px_per_mm_y));
   const int max_grid_gap = std::max(max_gap, static_cast<int>(1.5 * px_per_mm_y));
+  const int max_column_gap = std::max(1, static_cast<int>(0.6 * px_per_mm_x));
   for (int x = x_begin; x <= x_last; ++x)
     runs.push_back(longest_run(mask, grid, x, top, bottom, max_gap, max_grid_gap));
   const int n = static_cast<int>(runs.size());
@@ -69,8 +70,9 @@ std::optional<CalibrationPulse> find_calibration_pulse(const cv::Mat &mask, cons
   for (int i = 0; i < n && i <= max_start; ++i) {
     // A rising edge: a long vertical run; then the plateau: columns with ink
     // within 2 px of the top line's level in the column before (a
-    // grid-crossing remnant above the line must not end it). The level
-    // follows the line, which a blurred or slightly turned page draws sloping.
+    // grid-crossing remnant above the line must not end it), across gaps of
+    // up to 0.6 mm. The level follows the line, which a blurred or slightly
+    // turned page draws sloping.
     if (runs[i].first < 0 || runs[i].second - runs[i].first < min_rise_px) continue;
     std::vector<int> level{runs[i].first};  // the top line's highest ink row, per column from i
     const auto ink_near = [&](int k, int y_level) {
@@ -79,7 +81,13 @@ std::optional<CalibrationPulse> find_calibration_pulse(const cv::Mat &mask, cons
       return -1;
     };
     int j = i;
-    for (int y; j + 1 < n && (y = ink_near(j + 1, level.back())) >= 0; ++j) level.push_back(y);
+    for (int k = i + 1; k < n && k - j <= max_column_gap + 1; ++k) {
+      const int y = ink_near(k, level.back());
+      if (y < 0) continue;
+      level.resize(static_cast<std::size_t>(k - i), level.back());  // a gap keeps the level
+      level.push_back(y);
+      j = k;
+    }
     const int first = i;
     const double width_mm = (j - first + 1) / px_per_mm_x;
     if (width_mm < 2.5 || width_mm > 12.5) continue;

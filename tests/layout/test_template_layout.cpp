@@ -288,6 +288,24 @@ TEST(TemplateLayout, BlurredPulsesWithWornCornersGiveTheirGain) {
   }
 }
 
+TEST(TemplateLayout, PulseTopLineBrokenByAGapIsReadAcrossIt) {
+  // Half a millimetre of a pulse's top line lost (to a grid line taken as
+  // grid, to noise): the line runs on after the gap. At 50 mm/s the gap falls
+  // half way, where the plateau used to end with no falling edge.
+  for (auto [speed, gain] : {std::pair<double, double>{25, 10}, {50, 10}}) {
+    auto page = pulse_page(speed, gain);
+    const int width = static_cast<int>(0.2 * speed * 10);
+    for (int r = 0; r < 4; ++r) {
+      const int top = 500 + 400 * r - static_cast<int>(gain * 10);
+      page.maps.trace(cv::Rect(100 + width / 2 - 2, top - 3, 5, 7)).setTo(0);
+    }
+    const Layout layout = locate(page);
+    EXPECT_EQ(layout.gain_evidence, ScaleEvidence::CalibrationPulse) << speed << " mm/s";
+    EXPECT_DOUBLE_EQ(layout.paper_speed_mm_s, speed);
+    EXPECT_DOUBLE_EQ(layout.gain_mm_per_mv, gain);
+  }
+}
+
 TEST(TemplateLayout, StepAwayFromTheBaselineIsNoPulse) {
   // The rows' pulses replaced by 1 mV steps floating 5 mm above the baselines
   // (another row's pulse, a boxed letter): they give neither gain nor baseline.
