@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include <vector>
 
@@ -91,14 +92,17 @@ std::optional<CalibrationPulse> find_calibration_pulse(const cv::Mat &mask, cons
     const int first = i;
     const double width_mm = (j - first + 1) / px_per_mm_x;
     if (width_mm < 2.5 || width_mm > 12.5) continue;
-    // The top line's level along the plateau, and the rising edge's lowest
-    // point within 1 mm of the first column: a blurred corner and a ragged
-    // edge leave a column short at either end.
+    // The top line's level along the plateau, and the rising edge's foot: the
+    // lowest point that two of its columns within 1 mm of the first reach. A
+    // blurred corner and a ragged edge leave a column short at either end; a
+    // crease or a wave crossing one column carries it on below the baseline.
     const int top_y = level.size() > 2 ? median(std::vector<int>(level.begin() + 1, level.end()))
                                        : runs[first].first;
-    int foot = runs[first].second;
-    for (int k = first + 1; k <= std::min(j, first + static_cast<int>(px_per_mm_x)); ++k)
-      if (runs[k].second - runs[k].first >= min_rise_px) foot = std::max(foot, runs[k].second);
+    std::vector<int> feet;
+    for (int k = first; k <= std::min(j, first + static_cast<int>(px_per_mm_x)); ++k)
+      if (runs[k].second - runs[k].first >= min_rise_px) feet.push_back(runs[k].second);
+    std::sort(feet.begin(), feet.end(), std::greater<>());
+    const int foot = feet[std::min<std::size_t>(1, feet.size() - 1)];
     const double height = foot - top_y;
     // Edges run from the top line down to the baseline; the interior is the top line only.
     const auto is_edge = [&](int k) { return runs[k].second - runs[k].first >= 0.7 * height; };

@@ -306,6 +306,24 @@ TEST(TemplateLayout, PulseTopLineBrokenByAGapIsReadAcrossIt) {
   }
 }
 
+TEST(TemplateLayout, PulseEdgeCrossedByACreaseKeepsItsFoot) {
+  // A crease runs down through one column of each rising edge and 3 mm on
+  // below the baseline: the edge's foot is where its other columns end.
+  for (double gain : {5.0, 10.0}) {
+    auto page = pulse_page(25, gain);
+    for (int r = 0; r < 4; ++r) {
+      const int b = 500 + 400 * r;
+      cv::line(page.maps.trace, cv::Point(100, b - static_cast<int>(gain * 10)), cv::Point(100, b + 30),
+               cv::Scalar(1.0), 1);
+    }
+    const Layout layout = locate(page);
+    EXPECT_EQ(layout.gain_evidence, ScaleEvidence::CalibrationPulse) << gain << " mm/mV";
+    EXPECT_DOUBLE_EQ(layout.gain_mm_per_mv, gain);
+    for (const LeadBox &box : layout.leads)
+      EXPECT_NEAR(std::remainder(box.baseline_y_px - 500.5, 400.0), 0.0, 1.5) << box.name;
+  }
+}
+
 TEST(TemplateLayout, StepAwayFromTheBaselineIsNoPulse) {
   // The rows' pulses replaced by 1 mV steps floating 5 mm above the baselines
   // (another row's pulse, a boxed letter): they give neither gain nor baseline.
