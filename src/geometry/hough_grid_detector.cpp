@@ -127,14 +127,21 @@ Orientation orient(const cv::Mat &map, bool two_families, const HoughGridOptions
   Orientation o;
   double coarse_factor, refine_factor;
   CoarseSweep sweep = coarse_sweep(downsized(map, kCoarseLongSidePx, coarse_factor), two_families, options);
-  if (sweep.h.contrast < kMinFamilyContrast && coarse_factor < 1) {
+  const bool v_weak = two_families && sweep.h.contrast >= kMinFamilyContrast && sweep.v.contrast < kMinFamilyContrast;
+  if ((sweep.h.contrast < kMinFamilyContrast || v_weak) && coarse_factor < 1) {
     // Dense fine lines (1 mm at low DPI) blur away when the whole page is
-    // shrunk: look again at the page's centre, three times sharper.
+    // shrunk, and so do lines that a curled or sheared photo bends: look
+    // again at the page's centre, three times sharper.
     const int k = std::max(1, static_cast<int>(std::lround(1 / coarse_factor)) / 3);
     const int side = std::min({map.cols, map.rows, kCoarseLongSidePx * k});
     cv::Mat centre = map(cv::Rect((map.cols - side) / 2, (map.rows - side) / 2, side, side));
     double centre_factor;
-    sweep = coarse_sweep(downsized(centre, kCoarseLongSidePx, centre_factor), two_families, options);
+    const CoarseSweep sharper = coarse_sweep(downsized(centre, kCoarseLongSidePx, centre_factor), two_families, options);
+    if (v_weak) {
+      if (sharper.v.contrast > sweep.v.contrast) sweep.v = sharper.v;
+    } else {
+      sweep = sharper;
+    }
   }
   o.contrast = sweep.h.contrast;
   if (sweep.h.contrast < kMinFamilyContrast) return o;
