@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
-
 #include <vector>
 
 #include "core/order_statistics.hpp"
@@ -92,17 +90,22 @@ std::optional<CalibrationPulse> find_calibration_pulse(const cv::Mat &mask, cons
     const int first = i;
     const double width_mm = (j - first + 1) / px_per_mm_x;
     if (width_mm < 2.5 || width_mm > 12.5) continue;
-    // The top line's level along the plateau, and the rising edge's foot: the
-    // lowest point that two of its columns within 1 mm of the first reach. A
-    // blurred corner and a ragged edge leave a column short at either end; a
-    // crease or a wave crossing one column carries it on below the baseline.
+    // The top line's level along the plateau, and the rising edge's foot.
+    // Of the edge's columns within 1 mm of the first, those that run at
+    // least 70 % as far as the longest are full: a blurred corner or a
+    // tilted edge leaves others short. Of two or more full columns the foot
+    // is the second lowest: a crease or a wave crossing one column carries
+    // it on below the baseline.
     const int top_y = level.size() > 2 ? median(std::vector<int>(level.begin() + 1, level.end()))
                                        : runs[first].first;
+    const int edge_end = std::min(j, first + static_cast<int>(px_per_mm_x));
+    int longest_run_px = 0;
+    for (int k = first; k <= edge_end; ++k) longest_run_px = std::max(longest_run_px, runs[k].second - runs[k].first);
     std::vector<int> feet;
-    for (int k = first; k <= std::min(j, first + static_cast<int>(px_per_mm_x)); ++k)
-      if (runs[k].second - runs[k].first >= min_rise_px) feet.push_back(runs[k].second);
-    std::sort(feet.begin(), feet.end(), std::greater<>());
-    const int foot = feet[std::min<std::size_t>(1, feet.size() - 1)];
+    for (int k = first; k <= edge_end; ++k)
+      if (runs[k].second - runs[k].first >= 0.7 * longest_run_px) feet.push_back(runs[k].second);
+    std::sort(feet.begin(), feet.end());
+    const int foot = feet.size() >= 2 ? feet[feet.size() - 2] : feet.back();
     const double height = foot - top_y;
     // Edges run from the top line down to the baseline; the interior is the top line only.
     const auto is_edge = [&](int k) { return runs[k].second - runs[k].first >= 0.7 * height; };

@@ -307,13 +307,13 @@ TEST(TemplateLayout, PulseTopLineBrokenByAGapIsReadAcrossIt) {
 }
 
 TEST(TemplateLayout, PulseEdgeCrossedByACreaseKeepsItsFoot) {
-  // A crease runs down through one column of each rising edge and 3 mm on
+  // A crease runs down through one column of each rising edge and 1 mm on
   // below the baseline: the edge's foot is where its other columns end.
   for (double gain : {5.0, 10.0}) {
     auto page = pulse_page(25, gain);
     for (int r = 0; r < 4; ++r) {
       const int b = 500 + 400 * r;
-      cv::line(page.maps.trace, cv::Point(100, b - static_cast<int>(gain * 10)), cv::Point(100, b + 30),
+      cv::line(page.maps.trace, cv::Point(100, b - static_cast<int>(gain * 10)), cv::Point(100, b + 10),
                cv::Scalar(1.0), 1);
     }
     const Layout layout = locate(page);
