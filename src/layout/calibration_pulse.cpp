@@ -60,7 +60,6 @@ std::optional<CalibrationPulse> find_calibration_pulse(const cv::Mat &mask, cons
   std::vector<std::pair<int, int>> runs;
   const int max_gap = std::max(1, static_cast<int>(0.6 * px_per_mm_y));
   const int max_grid_gap = std::max(max_gap, static_cast<int>(1.5 * px_per_mm_y));
-  const int max_column_gap = std::max(1, static_cast<int>(0.6 * px_per_mm_x));
   for (int x = x_begin; x <= x_last; ++x)
     runs.push_back(longest_run(mask, grid, x, top, bottom, max_gap, max_grid_gap));
   const int n = static_cast<int>(runs.size());
@@ -69,9 +68,8 @@ std::optional<CalibrationPulse> find_calibration_pulse(const cv::Mat &mask, cons
   for (int i = 0; i < n && i <= max_start; ++i) {
     // A rising edge: a long vertical run; then the plateau: columns with ink
     // within 2 px of the top line's level in the column before (a
-    // grid-crossing remnant above the line must not end it), across gaps of
-    // up to 0.6 mm. The level follows the line, which a blurred or slightly
-    // turned page draws sloping.
+    // grid-crossing remnant above the line must not end it). The level
+    // follows the line, which a blurred or slightly turned page draws sloping.
     if (runs[i].first < 0 || runs[i].second - runs[i].first < min_rise_px) continue;
     std::vector<int> level{runs[i].first};  // the top line's highest ink row, per column from i
     const auto ink_near = [&](int k, int y_level) {
@@ -80,13 +78,7 @@ std::optional<CalibrationPulse> find_calibration_pulse(const cv::Mat &mask, cons
       return -1;
     };
     int j = i;
-    for (int k = i + 1; k < n && k - j <= max_column_gap + 1; ++k) {
-      const int y = ink_near(k, level.back());
-      if (y < 0) continue;
-      level.resize(static_cast<std::size_t>(k - i), level.back());  // a gap keeps the level
-      level.push_back(y);
-      j = k;
-    }
+    for (int y; j + 1 < n && (y = ink_near(j + 1, level.back())) >= 0; ++j) level.push_back(y);
     const int first = i;
     const double width_mm = (j - first + 1) / px_per_mm_x;
     if (width_mm < 2.5 || width_mm > 12.5) continue;
@@ -114,6 +106,12 @@ std::optional<CalibrationPulse> find_calibration_pulse(const cv::Mat &mask, cons
     while (rise_end < j && is_edge(rise_end + 1)) ++rise_end;
     while (fall_begin > first && is_edge(fall_begin - 1)) --fall_begin;
     if (!is_edge(first) || !is_edge(j) || fall_begin - rise_end < 2) continue;
+    // The top line is straight: a stretch of trace between two strokes,
+    // which the level follows as well, wanders (a T wave: 2.6 mm on a B/W
+    // copy, where a blurred top line drifts by 0.7 mm at most).
+    const auto [lowest, highest] = std::minmax_element(level.begin() + (rise_end + 1 - first),
+                                                       level.begin() + (fall_begin - first));
+    if (*highest - *lowest > px_per_mm_y) continue;
     // The top line's thickness in each interior column: the run through its
     // level (another row's trace may run longer in the same column).
     std::vector<int> thickness;
