@@ -64,19 +64,22 @@ std::optional<CalibrationPulse> find_calibration_pulse(const cv::Mat &mask, cons
     runs.push_back(longest_run(mask, grid, x, top, bottom, max_gap, max_grid_gap));
   const int n = static_cast<int>(runs.size());
 
+  const auto run_length = [&](int k) { return runs[k].second - runs[k].first; };
+  // The first row within 2 px of y_level that column k has ink in; -1 if none.
+  const auto ink_near = [&](int k, int y_level) {
+    for (int y = std::max(top, y_level - 2); y <= std::min(bottom, y_level + 2); ++y)
+      if (mask.at<std::uint8_t>(y, x_begin + k)) return y;
+    return -1;
+  };
+
   const int max_start = static_cast<int>(26 * px_per_mm_x);
   for (int i = 0; i < n && i <= max_start; ++i) {
     // A rising edge: a long vertical run; then the plateau: columns with ink
     // within 2 px of the top line's level in the column before (a
     // grid-crossing remnant above the line must not end it). The level
     // follows the line, which a blurred or slightly turned page draws sloping.
-    if (runs[i].first < 0 || runs[i].second - runs[i].first < min_rise_px) continue;
+    if (runs[i].first < 0 || run_length(i) < min_rise_px) continue;
     std::vector<int> level{runs[i].first};  // the top line's highest ink row, per column from i
-    const auto ink_near = [&](int k, int y_level) {
-      for (int y = std::max(top, y_level - 2); y <= std::min(bottom, y_level + 2); ++y)
-        if (mask.at<std::uint8_t>(y, x_begin + k)) return y;
-      return -1;
-    };
     int j = i;
     for (int y; j + 1 < n && (y = ink_near(j + 1, level.back())) >= 0; ++j) level.push_back(y);
     const int first = i;
@@ -92,15 +95,15 @@ std::optional<CalibrationPulse> find_calibration_pulse(const cv::Mat &mask, cons
                                        : runs[first].first;
     const int edge_end = std::min(j, first + static_cast<int>(px_per_mm_x));
     int longest_run_px = 0;
-    for (int k = first; k <= edge_end; ++k) longest_run_px = std::max(longest_run_px, runs[k].second - runs[k].first);
+    for (int k = first; k <= edge_end; ++k) longest_run_px = std::max(longest_run_px, run_length(k));
     std::vector<int> feet;
     for (int k = first; k <= edge_end; ++k)
-      if (runs[k].second - runs[k].first >= 0.7 * longest_run_px) feet.push_back(runs[k].second);
+      if (run_length(k) >= 0.7 * longest_run_px) feet.push_back(runs[k].second);
     std::sort(feet.begin(), feet.end());
     const int foot = feet.size() >= 2 ? feet[feet.size() - 2] : feet.back();
     const double height = foot - top_y;
     // Edges run from the top line down to the baseline; the interior is the top line only.
-    const auto is_edge = [&](int k) { return runs[k].second - runs[k].first >= 0.7 * height; };
+    const auto is_edge = [&](int k) { return run_length(k) >= 0.7 * height; };
     while (j > first && !is_edge(j)) --j;  // the top line's end cap overhangs the falling edge
     int rise_end = first, fall_begin = j;
     while (rise_end < j && is_edge(rise_end + 1)) ++rise_end;
