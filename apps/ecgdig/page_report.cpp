@@ -15,6 +15,14 @@ double fraction_known(const Lead &lead) {
   return double(known) / double(lead.mv.size());
 }
 
+// The largest shift the paper's bend called for, in mm (0 for a flat page).
+double largest_bend_mm(const Geometry &g) {
+  double largest = 0;
+  for (auto it = g.bend_px.begin<cv::Vec2f>(); !g.bend_px.empty() && it != g.bend_px.end<cv::Vec2f>(); ++it)
+    largest = std::max({largest, std::abs((*it)[0]) / g.px_per_mm_x, std::abs((*it)[1]) / g.px_per_mm_y});
+  return largest;
+}
+
 }  // namespace
 
 json page_report(const std::string &input, int page, const std::string &name, const Result &result,
@@ -45,6 +53,7 @@ json page_report(const std::string &input, int page, const std::string &name, co
         {"px_per_mm_x", geometry.px_per_mm_x},
         {"px_per_mm_y", geometry.px_per_mm_y},
         {"scale_from", to_string(geometry.scale_source)},
+        {"bend_mm", largest_bend_mm(geometry)},
         {"confidence", geometry.confidence}}},
       {"leads", leads},
       {"warnings", result.diagnostics.warnings},

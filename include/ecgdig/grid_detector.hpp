@@ -1,6 +1,6 @@
 #pragma once
 /// @file
-/// Stage 3: rotation, perspective and the size of a millimetre.
+/// Stage 3: rotation, perspective, the paper's curl and the size of a millimetre.
 
 #include <opencv2/core.hpp>
 
@@ -11,7 +11,7 @@
 namespace ecgdig {
 inline namespace v1 {
 
-/// Finds how to make the page upright and how many pixels make a millimetre.
+/// Finds how to make the page upright and flat and how many pixels make a millimetre.
 /// Built by name through Registry<GridDetector>::global() ("hough").
 class ECGDIG_API GridDetector {
  public:

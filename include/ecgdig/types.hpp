@@ -80,10 +80,23 @@ struct Geometry {
   double rotation_deg = 0.0;                         ///< rotation that was removed (counter-clockwise +)
   double confidence = 0.0;                           ///< 0..1
   ScaleSource scale_source = ScaleSource::Grid;      ///< what gave px_per_mm
+  /// The paper's bend (curl) that the homography leaves: CV_32FC2 offsets
+  /// sampled every bend_step_px on the rectified page (sample (row i, col j)
+  /// at x = j * step, y = i * step, bilinear in between). The rectified pixel
+  /// p shows the homography's pixel p + bend(p). Empty when the paper lies flat.
+  cv::Mat bend_px;
+  double bend_step_px = 0;  ///< spacing of the bend_px samples in rectified px
 };
 
-/// Warps a working-size image or map onto the rectified page. Areas outside
-/// the source are white for 8-bit images and 0 for maps.
+/// Where the rectified page's point `page_px` lies in the working image.
+ECGDIG_API cv::Point2d image_point(const Geometry &geometry, cv::Point2d page_px);
+
+/// Where the working image's point `image_px` lies on the rectified page
+/// (the inverse of image_point; the bend is undone by fixed-point iteration).
+ECGDIG_API cv::Point2d page_point(const Geometry &geometry, cv::Point2d image_px);
+
+/// Warps a working-size image or map onto the rectified page (homography,
+/// then bend). Areas outside the source are white for 8-bit images and 0 for maps.
 /// @param image any cv::Mat of the working image's size
 /// @param interpolation cv::INTER_LINEAR for images and maps, cv::INTER_NEAREST for labels
 ECGDIG_API cv::Mat rectify(const cv::Mat &image, const Geometry &geometry,

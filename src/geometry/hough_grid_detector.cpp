@@ -11,6 +11,7 @@
 #include "ecgdig/error.hpp"
 #include "geometry/grid_period.hpp"
 #include "geometry/line_families.hpp"
+#include "geometry/paper_bend.hpp"
 #include "geometry/scale_fallbacks.hpp"
 
 namespace ecgdig {
@@ -347,6 +348,7 @@ HoughGridOptions HoughGridOptions::from(const StageOptions &o) {
   out.max_angle_deg = o.get_double("grid.max_angle_deg", out.max_angle_deg);
   out.tiles = o.get_int("grid.tiles", out.tiles);
   out.perspective = o.get_bool("grid.perspective", out.perspective);
+  out.dewarp = o.get_bool("grid.dewarp", out.dewarp);
   out.min_px_per_mm = o.get_double("grid.min_px_per_mm", out.min_px_per_mm);
   out.max_px_per_mm = o.get_double("grid.max_px_per_mm", out.max_px_per_mm);
   if (!(out.max_angle_deg >= 1 && out.max_angle_deg <= 45))
@@ -402,8 +404,11 @@ Geometry HoughGridDetector::detect(const cv::Mat &bgr, const SegmentationMaps &m
   Geometry g;
   rectification(o, size, options_, g);
   // A grid map without line families is not a grid (noise, texture).
-  if (!(from_grid && scale_from_grid(maps.grid, options_, g)))
+  if (from_grid && scale_from_grid(maps.grid, options_, g)) {
+    if (options_.dewarp) estimate_paper_bend(maps.grid, g);
+  } else {
     scale_without_grid(rows_map, ink, size, options_, g);
+  }
   // Scale found, but the page orientation came from weaker evidence.
   if (!from_grid) g.confidence *= o.found ? 0.9 : 0.7;
   return g;

@@ -59,6 +59,46 @@ TEST(Types, RectifyFillsOutsideWithBlankPaper) {
   EXPECT_EQ(rectify(map, g).at<float>(5, 20), 1.0f);
 }
 
+// A bend that grows down the page: sample row i shifts by (i, -i / 2) px.
+Geometry bent_geometry() {
+  Geometry g;
+  g.page_from_image = cv::Matx33d(1, 0, 3, 0, 1, 2, 0, 0, 1);  // shift by (3, 2)
+  g.rectified_size = {40, 30};
+  g.bend_step_px = 10;
+  g.bend_px = cv::Mat(4, 5, CV_32FC2);
+  for (int i = 0; i < 4; ++i)
+    for (int j = 0; j < 5; ++j) g.bend_px.at<cv::Vec2f>(i, j) = cv::Vec2f(float(i), -0.5f * float(i));
+  return g;
+}
+
+TEST(Types, RectifyUndoesTheBend) {
+  const Geometry g = bent_geometry();
+  cv::Mat map(30, 40, CV_32F, cv::Scalar(0));
+  map.at<float>(17, 17) = 1;
+  // Page (x, y) shows homography pixel (x, y) + bend: at y = 20 that is
+  // (x + 2, y - 1), image pixel (x - 1, y - 3).
+  const cv::Mat out = rectify(map, g, cv::INTER_NEAREST);
+  EXPECT_EQ(out.size(), cv::Size(40, 30));
+  EXPECT_EQ(out.at<float>(20, 18), 1.0f);
+  EXPECT_EQ(cv::countNonZero(out), 1);
+}
+
+TEST(Types, PagePointInvertsImagePoint) {
+  const Geometry g = bent_geometry();
+  const cv::Point2d image = image_point(g, {18, 25});
+  EXPECT_NEAR(image.x, 17.5, 1e-9);
+  EXPECT_NEAR(image.y, 21.75, 1e-9);
+  for (const cv::Point2d page : {cv::Point2d(0, 0), cv::Point2d(18.3, 25.1), cv::Point2d(39, 29), cv::Point2d(60, -5)}) {
+    const cv::Point2d back = page_point(g, image_point(g, page));
+    EXPECT_NEAR(back.x, page.x, 1e-3);
+    EXPECT_NEAR(back.y, page.y, 1e-3);
+  }
+  Geometry flat = g;
+  flat.bend_px.release();
+  EXPECT_NEAR(page_point(flat, {17, 22}).x, 20, 1e-9);
+  EXPECT_NEAR(page_point(flat, {17, 22}).y, 24, 1e-9);
+}
+
 TEST(Types, ChestLeadsUseTheChestGain) {
   Layout layout;
   layout.gain_mm_per_mv = 10;
