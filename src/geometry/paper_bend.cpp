@@ -29,6 +29,8 @@ constexpr int kMinTiles = 16;
 constexpr double kMinBendPx = 1.0;       // a flatter page (peak to peak) is left alone
 constexpr double kMaxSlope = 0.1;        // paper does not bend faster than this (px per px)
 constexpr double kMinCoherence = 0.9;    // a bend must line up the tiles' lattice phases this well
+constexpr double kMinAgreement = 0.8;    // and the other lattice's, where seen, near as well as its own bend
+constexpr double kMinSeen = 0.25;        // a lattice is seen where this fraction of the tiles show it
 
 // One tile's reading of the lines that cross its x axis.
 struct TileReading {
@@ -240,34 +242,64 @@ double steepest(const cv::Mat &samples, double step) {
   return std::max(sx, sy) / step;
 }
 
+// The residual displacement (px, RMS) that a coherence implies, were the
+// phase errors Gaussian: coherence = exp(-2 pi^2 sigma^2 / period^2).
+double residual_px(double coherence, double period) {
+  return period * std::sqrt(-std::log(std::max(coherence, 1e-9)) / (2 * kPi * kPi));
+}
+
+// One lattice's reading of the bend.
+struct LatticeReading {
+  double period = 0;
+  TileLattice lattice;
+  std::optional<BendSurface> surface;
+  bool seen = false;  // enough of its tiles show the lattice to judge a bend by
+};
+
 // The lines' offset along the x axis of `map` (transposed: its y axis, the
 // page's) sampled every `step` px over the page (CV_32F, `samples` big), or
 // empty. Read on the 1 mm lattice and on the 5 mm one, which survives blur
-// that merges the minor lines (and leaves more room for unwrapping); of the
-// readings that line up the tiles' phases and bend no faster than paper
-// does, the one with the most lattice behind it.
+// that merges the minor lines (and leaves more room for unwrapping). A bend
+// must line up its own lattice's phases, bend no faster than paper does and
+// line up the other lattice's phases, where that one is seen, nearly as well
+// as the other's own bend: a creased page's lines step at each fold, which
+// no smooth bend fits, and its 5 mm lattice may then settle on a smooth bend
+// that the 1 mm lines deny. Of the bends left, the one with the smaller
+// residual.
 cv::Mat read_bend(const cv::Mat &map, double px_per_mm, int step, cv::Size page, cv::Size samples,
                   bool transposed) {
-  cv::Mat best;
-  double best_support = 0;
+  std::vector<LatticeReading> readings;
   for (double mm : {1.0, 5.0}) {
-    const double period = mm * px_per_mm;
-    const int window = std::max(16, static_cast<int>(std::lround(std::max(kWindowMm * px_per_mm, kWindowPeriods * period))));
-    TileLattice lattice = read_tiles(map, period, window, step);
+    LatticeReading r;
+    r.period = mm * px_per_mm;
+    const int window = std::max(16, static_cast<int>(std::lround(std::max(kWindowMm * px_per_mm, kWindowPeriods * r.period))));
+    r.lattice = read_tiles(map, r.period, window, step);
     if (transposed)
-      for (TileReading &t : lattice.tiles) std::swap(t.x, t.y);
-    const std::optional<BendSurface> surface = fit_family(lattice, page, period);
-    if (!surface || coherence(lattice, *surface, period) < kMinCoherence) continue;
+      for (TileReading &t : r.lattice.tiles) std::swap(t.x, t.y);
+    std::size_t read = 0;
+    for (const TileReading &t : r.lattice.tiles) read += t.weight > 0;
+    r.seen = read >= kMinSeen * r.lattice.tiles.size();
+    r.surface = fit_family(r.lattice, page, r.period);
+    readings.push_back(std::move(r));
+  }
+  cv::Mat best;
+  double best_residual = 0;
+  for (const LatticeReading &r : readings) {
+    if (!r.surface || coherence(r.lattice, *r.surface, r.period) < kMinCoherence) continue;
+    const bool denied = std::any_of(readings.begin(), readings.end(), [&](const LatticeReading &other) {
+      return &other != &r && other.seen && other.surface &&
+             coherence(other.lattice, *r.surface, other.period) <
+                 kMinAgreement * coherence(other.lattice, *other.surface, other.period);
+    });
+    if (denied) continue;
     cv::Mat sampled(samples, CV_32F);
     for (int i = 0; i < samples.height; ++i)
-      for (int j = 0; j < samples.width; ++j) sampled.at<float>(i, j) = static_cast<float>(surface->at(j * step, i * step));
+      for (int j = 0; j < samples.width; ++j) sampled.at<float>(i, j) = static_cast<float>(r.surface->at(j * step, i * step));
     if (steepest(sampled, step) > kMaxSlope) continue;
-    double support = 0;
-    for (const TileReading &t : lattice.tiles)
-      if (t.weight > 0 && t.inlier) support += t.weight;
-    if (support > best_support) {
+    const double residual = residual_px(coherence(r.lattice, *r.surface, r.period), r.period);
+    if (best.empty() || residual < best_residual) {
       best = sampled;
-      best_support = support;
+      best_residual = residual;
     }
   }
   return best;
