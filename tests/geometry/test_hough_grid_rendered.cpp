@@ -318,8 +318,7 @@ TEST(PaperBend, FlatPagesStayFlat) {
 }
 
 // Folds shift the lines on either side by a few pixels, a step no smooth
-// bend fits: the steps stay, and what the bend undoes does not misplace the
-// trace further (page 7058's 5 mm lattice fitted a bend its 1 mm lines deny).
+// bend fits: what a bend undoes there must not misplace the trace further.
 TEST(PaperBend, CreasedPagesAreNotBentOutOfShape) {
   for (std::uint64_t seed : {7002, 7049, 7058}) {
     SCOPED_TRACE(seed);
