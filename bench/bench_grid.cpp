@@ -1,9 +1,11 @@
 // Cost of the "hough" grid detector on a 2200 x 1700 page (ecg-image-kit, 200 dpi):
-// upright, turned by 3 degrees, photographed at a slant, and without a grid.
-// The target is under 200 ms on two cores; arg = OpenCV threads.
+// upright, turned by 3 degrees, photographed at a slant, curled, and without a
+// grid; and of carrying a curled page and its three maps onto the rectified
+// page. The target is under 200 ms on two cores; arg = OpenCV threads.
 
 #include <benchmark/benchmark.h>
 
+#include <cmath>
 #include <map>
 #include <string>
 
@@ -54,6 +56,14 @@ const Case &make_case(const std::string &name) {
     cv::Point2f to[] = {{0.04f * w, 0.03f * h}, {0.98f * w, 0}, {0.96f * w, 0.96f * h}, {0.01f * w, 0.98f * h}};
     cv::warpPerspective(page, bgr, cv::getPerspectiveTransform(from, to), page.size(), cv::INTER_LINEAR,
                         cv::BORDER_CONSTANT, cv::Scalar::all(255));
+  } else if (name == "curled") {
+    // Two slow waves, up to 3 mm each way, as a phone photo of a curled page shows.
+    cv::Mat map(page.size(), CV_32FC2);
+    for (int y = 0; y < page.rows; ++y)
+      for (int x = 0; x < page.cols; ++x)
+        map.at<cv::Vec2f>(y, x) = cv::Vec2f(x + 20.f * std::sin(2 * CV_PI * (0.3 * y / h + 0.2 * x / w)),
+                                            y + 24.f * std::sin(2 * CV_PI * (0.5 * x / w + 0.1)));
+    cv::remap(page, bgr, map, cv::noArray(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar::all(255));
   } else {
     bgr = page;
   }
@@ -71,6 +81,7 @@ void BM_GridDetect(benchmark::State &state, const char *name) {
     benchmark::DoNotOptimize(g);
   }
   state.counters["px_per_mm"] = g.px_per_mm_x;
+  state.counters["bent"] = g.bend_px.empty() ? 0 : 1;
   state.counters["rotation_deg"] = g.rotation_deg;
   state.counters["width_px"] = c.bgr.cols;
   state.counters["height_px"] = c.bgr.rows;
@@ -80,6 +91,26 @@ void BM_GridDetect(benchmark::State &state, const char *name) {
 BENCHMARK_CAPTURE(BM_GridDetect, upright, "upright")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_GridDetect, rotated, "rotated")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_GridDetect, perspective, "perspective")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_GridDetect, curled, "curled")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_GridDetect, no_grid, "no_grid")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The page and its three maps onto the rectified page, as the pipeline does.
+void BM_Rectify(benchmark::State &state, const char *name) {
+  cv::setNumThreads(static_cast<int>(state.range(0)));
+  const Case &c = make_case(name);
+  const ecgdig::Geometry g = ecgdig::Registry<ecgdig::GridDetector>::global().create("hough")->detect(c.bgr, c.maps);
+  const cv::Mat text = cv::Mat::zeros(c.bgr.size(), CV_32F);
+  ecgdig::Geometry flat = g;
+  flat.bend_px.release();
+  const bool bent = state.range(1) != 0;
+  for (auto _ : state)
+    benchmark::DoNotOptimize(ecgdig::rectify({c.bgr, c.maps.trace, c.maps.grid, text}, bent ? g : flat));
+  state.counters["bent"] = bent && !g.bend_px.empty() ? 1 : 0;
+  cv::setNumThreads(-1);
+}
+
+// args: OpenCV threads, bend undone (0: the homography alone)
+BENCHMARK_CAPTURE(BM_Rectify, curled, "curled")
+    ->Args({1, 0})->Args({1, 1})->Args({2, 0})->Args({2, 1})->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace

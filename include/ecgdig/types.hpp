@@ -82,8 +82,9 @@ struct Geometry {
   ScaleSource scale_source = ScaleSource::Grid;      ///< what gave px_per_mm
   /// The paper's bend (curl) that the homography leaves: CV_32FC2 offsets
   /// sampled every bend_step_px on the rectified page (sample (row i, col j)
-  /// at x = j * step, y = i * step, bilinear in between). The rectified pixel
-  /// p shows the homography's pixel p + bend(p). Empty when the paper lies flat.
+  /// at x = j * step, y = i * step, bilinear in between; at least 2 x 2
+  /// samples, covering the page). The rectified pixel p shows the
+  /// homography's pixel p + bend(p). Empty when the paper lies flat.
   cv::Mat bend_px;
   double bend_step_px = 0;  ///< spacing of the bend_px samples in rectified px
 };
@@ -101,6 +102,11 @@ ECGDIG_API cv::Point2d page_point(const Geometry &geometry, cv::Point2d image_px
 /// @param interpolation cv::INTER_LINEAR for images and maps, cv::INTER_NEAREST for labels
 ECGDIG_API cv::Mat rectify(const cv::Mat &image, const Geometry &geometry,
                            int interpolation = cv::INTER_LINEAR);
+
+/// rectify() for several images of one size (a page and its maps): a bent
+/// page's pixel map is worked out once for all of them.
+ECGDIG_API std::vector<cv::Mat> rectify(const std::vector<cv::Mat> &images, const Geometry &geometry,
+                                        int interpolation = cv::INTER_LINEAR);
 
 /// One lead's panel on the rectified page.
 struct LeadBox {

@@ -104,9 +104,9 @@ Result Pipeline::run(const cv::Mat &image) const {
     diag.warnings.push_back(
         fmt::format("no grid found; scale from {}", to_string(result.geometry.scale_source)));
 
-  result.rectified_bgr = rectify(prepared.bgr, result.geometry);
-  result.rectified_maps = SegmentationMaps{rectify(maps.trace, result.geometry), rectify(maps.grid, result.geometry),
-                           rectify(maps.text, result.geometry)};
+  const std::vector<cv::Mat> rectified = rectify({prepared.bgr, maps.trace, maps.grid, maps.text}, result.geometry);
+  result.rectified_bgr = rectified[0];
+  result.rectified_maps = SegmentationMaps{rectified[1], rectified[2], rectified[3]};
   result.layout = timed("layout", diag, [&] {
     return s.lead_layout->locate(result.rectified_bgr, result.rectified_maps, result.geometry);
   });

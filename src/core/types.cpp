@@ -97,25 +97,31 @@ const char *to_string(ScaleEvidence evidence) {
 
 namespace {
 
-// The bend at a rectified point, bilinear between its samples (clamped at the edges).
+// True for a geometry with a bend; throws on a malformed one.
+bool bent(const Geometry &g) {
+  if (g.bend_px.empty()) return false;
+  if (g.bend_px.type() != CV_32FC2 || g.bend_px.rows < 2 || g.bend_px.cols < 2 ||
+      !(g.bend_step_px > 0) || !std::isfinite(g.bend_step_px))
+    throw Error(ErrorCode::InvalidArgument,
+                fmt::format("geometry: bend_px must be CV_32FC2 with at least 2 x 2 samples and bend_step_px "
+                            "positive, got type {} {} x {} step {}",
+                            g.bend_px.type(), g.bend_px.cols, g.bend_px.rows, g.bend_step_px));
+  return true;
+}
+
+// The bend at a rectified point, bilinear between its samples (held at the edges).
 cv::Vec2d bend_at(const Geometry &g, double x, double y) {
   const cv::Mat &b = g.bend_px;
   const double fx = std::clamp(x / g.bend_step_px, 0.0, b.cols - 1.0);
   const double fy = std::clamp(y / g.bend_step_px, 0.0, b.rows - 1.0);
-  const int j = std::min(static_cast<int>(fx), std::max(0, b.cols - 2));
-  const int i = std::min(static_cast<int>(fy), std::max(0, b.rows - 2));
-  const int j1 = std::min(j + 1, b.cols - 1), i1 = std::min(i + 1, b.rows - 1);
+  const int j = std::min(static_cast<int>(fx), b.cols - 2), i = std::min(static_cast<int>(fy), b.rows - 2);
   const double tx = fx - j, ty = fy - i;
-  const cv::Vec2f &a00 = b.at<cv::Vec2f>(i, j), &a01 = b.at<cv::Vec2f>(i, j1);
-  const cv::Vec2f &a10 = b.at<cv::Vec2f>(i1, j), &a11 = b.at<cv::Vec2f>(i1, j1);
+  const cv::Vec2f &a00 = b.at<cv::Vec2f>(i, j), &a01 = b.at<cv::Vec2f>(i, j + 1);
+  const cv::Vec2f &a10 = b.at<cv::Vec2f>(i + 1, j), &a11 = b.at<cv::Vec2f>(i + 1, j + 1);
   cv::Vec2d out;
   for (int c = 0; c < 2; ++c)
     out[c] = (1 - ty) * ((1 - tx) * a00[c] + tx * a01[c]) + ty * ((1 - tx) * a10[c] + tx * a11[c]);
   return out;
-}
-
-bool bent(const Geometry &g) {
-  return !g.bend_px.empty() && g.bend_px.type() == CV_32FC2 && g.bend_step_px > 0;
 }
 
 cv::Point2d apply(const cv::Matx33d &h, double x, double y) {
@@ -149,34 +155,88 @@ cv::Point2d page_point(const Geometry &geometry, cv::Point2d image_px) {
   return p;
 }
 
-cv::Mat rectify(const cv::Mat &image, const Geometry &geometry, int interpolation) {
-  if (image.empty()) throw Error(ErrorCode::InvalidArgument, "rectify: empty image");
-  cv::Size size = geometry.rectified_size.area() > 0 ? geometry.rectified_size : image.size();
-  // Outside the source image is blank paper: white for 8-bit images, zero for
-  // maps. Replicating the border would smear grid lines and traces into the
-  // corners of a turned page.
-  const cv::Scalar blank = image.depth() == CV_8U ? cv::Scalar::all(255) : cv::Scalar::all(0);
-  cv::Mat out;
-  if (!bent(geometry)) {
-    cv::warpPerspective(image, out, cv::Mat(geometry.page_from_image), size, interpolation,
-                        cv::BORDER_CONSTANT, blank);
-    return out;
-  }
-  // One source position per rectified pixel: bend, then the inverse homography.
-  const cv::Matx33d inv = geometry.page_from_image.inv();
+namespace {
+
+// Where each rectified pixel comes from in the working image (bend, then the
+// inverse homography), in OpenCV's fixed-point form for a fast remap.
+struct SourceMap {
+  cv::Mat xy, fraction;  // fraction: empty for nearest-neighbour sampling
+};
+
+SourceMap source_map(const Geometry &g, cv::Size size, int interpolation) {
+  // The whole map is as smooth as the bend: exact at the bend's samples,
+  // bilinear in between (a homography bends less than 0.01 px over a cell).
+  const double step = g.bend_step_px;
+  const cv::Matx33d h = g.page_from_image.inv();
+  cv::Mat coarse(g.bend_px.size(), CV_32FC2);
+  for (int i = 0; i < coarse.rows; ++i)
+    for (int j = 0; j < coarse.cols; ++j) {
+      const cv::Vec2f b = g.bend_px.at<cv::Vec2f>(i, j);
+      const cv::Point2d s = apply(h, j * step + b[0], i * step + b[1]);
+      coarse.at<cv::Vec2f>(i, j) = cv::Vec2f(static_cast<float>(s.x), static_cast<float>(s.y));
+    }
   cv::Mat map(size, CV_32FC2);
   cv::parallel_for_(cv::Range(0, size.height), [&](const cv::Range &rows) {
+    std::vector<cv::Vec2f> across(static_cast<std::size_t>(coarse.cols));
     for (int y = rows.start; y < rows.end; ++y) {
-      cv::Vec2f *row = map.ptr<cv::Vec2f>(y);
+      const int i = std::min(static_cast<int>(y / step), coarse.rows - 2);
+      const float ty = static_cast<float>(y / step - i);
+      const cv::Vec2f *above = coarse.ptr<cv::Vec2f>(i), *below = coarse.ptr<cv::Vec2f>(i + 1);
+      for (int j = 0; j < coarse.cols; ++j) across[j] = above[j] + ty * (below[j] - above[j]);
+      cv::Vec2f *m = map.ptr<cv::Vec2f>(y);
       for (int x = 0; x < size.width; ++x) {
-        const cv::Vec2d d = bend_at(geometry, x, y);
-        const cv::Point2d s = apply(inv, x + d[0], y + d[1]);
-        row[x] = cv::Vec2f(static_cast<float>(s.x), static_cast<float>(s.y));
+        const int j = std::min(static_cast<int>(x / step), coarse.cols - 2);
+        const float tx = static_cast<float>(x / step - j);
+        m[x] = across[j] + tx * (across[j + 1] - across[j]);
       }
     }
   });
-  cv::remap(image, out, map, cv::noArray(), interpolation, cv::BORDER_CONSTANT, blank);
+  SourceMap out;
+  if (interpolation == cv::INTER_NEAREST)
+    cv::convertMaps(map, cv::noArray(), out.xy, cv::noArray(), CV_16SC2, true);
+  else
+    cv::convertMaps(map, cv::noArray(), out.xy, out.fraction, CV_16SC2);
   return out;
+}
+
+// Outside the source image is blank paper: white for 8-bit images, zero for
+// maps. Replicating the border would smear grid lines and traces into the
+// corners of a turned page.
+cv::Scalar blank(const cv::Mat &image) {
+  return image.depth() == CV_8U ? cv::Scalar::all(255) : cv::Scalar::all(0);
+}
+
+}  // namespace
+
+std::vector<cv::Mat> rectify(const std::vector<cv::Mat> &images, const Geometry &geometry, int interpolation) {
+  std::vector<cv::Mat> out(images.size());
+  if (images.empty()) return out;
+  for (const cv::Mat &image : images) {
+    if (image.empty()) throw Error(ErrorCode::InvalidArgument, "rectify: empty image");
+    if (image.size() != images.front().size())
+      throw Error(ErrorCode::InvalidArgument, "rectify: the images differ in size");
+  }
+  const cv::Size size = geometry.rectified_size.area() > 0 ? geometry.rectified_size : images.front().size();
+  if (!bent(geometry)) {
+    for (std::size_t k = 0; k < images.size(); ++k)
+      cv::warpPerspective(images[k], out[k], cv::Mat(geometry.page_from_image), size, interpolation,
+                          cv::BORDER_CONSTANT, blank(images[k]));
+    return out;
+  }
+  if ((geometry.bend_px.cols - 1) * geometry.bend_step_px < size.width - 1 ||
+      (geometry.bend_px.rows - 1) * geometry.bend_step_px < size.height - 1)
+    throw Error(ErrorCode::InvalidArgument,
+                fmt::format("rectify: the bend's {} x {} samples every {} px do not cover the {} x {} page",
+                            geometry.bend_px.cols, geometry.bend_px.rows, geometry.bend_step_px, size.width,
+                            size.height));
+  const SourceMap map = source_map(geometry, size, interpolation);
+  for (std::size_t k = 0; k < images.size(); ++k)
+    cv::remap(images[k], out[k], map.xy, map.fraction, interpolation, cv::BORDER_CONSTANT, blank(images[k]));
+  return out;
+}
+
+cv::Mat rectify(const cv::Mat &image, const Geometry &geometry, int interpolation) {
+  return rectify(std::vector<cv::Mat>{image}, geometry, interpolation).front();
 }
 
 }  // namespace v1

@@ -83,6 +83,20 @@ TEST(Types, RectifyUndoesTheBend) {
   EXPECT_EQ(cv::countNonZero(out), 1);
 }
 
+TEST(Types, MalformedBendIsRefused) {
+  const cv::Mat map(30, 40, CV_32F, cv::Scalar(0));
+  Geometry g = bent_geometry();
+  g.bend_px = cv::Mat(1, 1, CV_32FC2, cv::Scalar::all(0));
+  EXPECT_THROW(rectify(map, g), Error);
+  EXPECT_THROW(image_point(g, {1, 1}), Error);
+  g = bent_geometry();
+  g.bend_step_px = 5;  // 5 x 4 samples reach 20 x 15 px of the 40 x 30 page
+  EXPECT_THROW(rectify(map, g), Error);
+  g = bent_geometry();
+  g.bend_px.convertTo(g.bend_px, CV_64FC2);
+  EXPECT_THROW(page_point(g, {1, 1}), Error);
+}
+
 TEST(Types, PagePointInvertsImagePoint) {
   const Geometry g = bent_geometry();
   const cv::Point2d image = image_point(g, {18, 25});
