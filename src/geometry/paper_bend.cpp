@@ -1,6 +1,7 @@
 #include "geometry/paper_bend.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <complex>
 #include <optional>
@@ -8,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include <opencv2/core/utility.hpp>
 #include <opencv2/imgproc.hpp>
 
 namespace ecgdig {
@@ -46,14 +48,9 @@ struct TileLattice {
   int nx = 0, ny = 0;
 };
 
-// Where the lines crossing each tile's x axis lie, as the phase of the
-// Hann-weighted Fourier coefficient at the grid's frequency.
-TileLattice read_tiles(const cv::Mat &map, double period, int window, int stride) {
-  TileLattice out;
-  if (map.cols < window || map.rows < window) return out;
-  out.nx = (map.cols - window) / stride + 1;
-  out.ny = (map.rows - window) / stride + 1;
-  // Column sums of any run of rows from two rows of running sums.
+// Running column sums of a map: row y holds the sums of rows [0, y), so the
+// column sums of any run of rows are the difference of two rows.
+cv::Mat running_column_sums(const cv::Mat &map) {
   cv::Mat cum = cv::Mat::zeros(map.rows + 1, map.cols, CV_64F);
   for (int y = 0; y < map.rows; ++y) {
     const float *m = map.ptr<float>(y);
@@ -61,8 +58,20 @@ TileLattice read_tiles(const cv::Mat &map, double period, int window, int stride
     double *below = cum.ptr<double>(y + 1);
     for (int x = 0; x < map.cols; ++x) below[x] = above[x] + m[x];
   }
-  std::vector<std::complex<double>> wave(static_cast<std::size_t>(map.cols));
-  for (int x = 0; x < map.cols; ++x) wave[x] = std::polar(1.0, -2 * kPi * x / period);
+  return cum;
+}
+
+// Where the lines crossing each tile's x axis lie, as the phase of the
+// Hann-weighted Fourier coefficient at the lattice's frequency (`cum`: the
+// map's running column sums).
+TileLattice read_tiles(const cv::Mat &cum, double period, int window, int stride) {
+  TileLattice out;
+  const int rows = cum.rows - 1, cols = cum.cols;
+  if (cols < window || rows < window) return out;
+  out.nx = (cols - window) / stride + 1;
+  out.ny = (rows - window) / stride + 1;
+  std::vector<std::complex<double>> wave(static_cast<std::size_t>(cols));
+  for (int x = 0; x < cols; ++x) wave[x] = std::polar(1.0, -2 * kPi * x / period);
   std::vector<double> hann(static_cast<std::size_t>(window));
   for (int k = 0; k < window; ++k) hann[k] = 0.5 - 0.5 * std::cos(2 * kPi * (k + 0.5) / window);
 
@@ -109,14 +118,15 @@ void unwrap(TileLattice &lattice, double period) {
   std::vector<char> done(lattice.tiles.size(), 0);
   using Entry = std::pair<double, int>;
   std::priority_queue<Entry> queue;
-  for (std::size_t seed = 0; seed < lattice.tiles.size(); ++seed) {
-    // A new island starts at its clearest tile.
-    int best = -1;
-    for (std::size_t k = 0; k < lattice.tiles.size(); ++k)
-      if (!done[k] && lattice.tiles[k].weight > 0 &&
-          (best < 0 || lattice.tiles[k].weight > lattice.tiles[static_cast<std::size_t>(best)].weight))
-        best = static_cast<int>(k);
-    if (best < 0) break;
+  // Each island of read tiles starts at its clearest tile.
+  std::vector<int> seeds;
+  for (std::size_t k = 0; k < lattice.tiles.size(); ++k)
+    if (lattice.tiles[k].weight > 0) seeds.push_back(static_cast<int>(k));
+  std::sort(seeds.begin(), seeds.end(), [&](int a, int b) {
+    return lattice.tiles[static_cast<std::size_t>(a)].weight > lattice.tiles[static_cast<std::size_t>(b)].weight;
+  });
+  for (const int best : seeds) {
+    if (done[static_cast<std::size_t>(best)]) continue;
     queue.push({lattice.tiles[static_cast<std::size_t>(best)].weight, best});
     while (!queue.empty()) {
       const int k = queue.top().second;
@@ -150,12 +160,11 @@ void unwrap(TileLattice &lattice, double period) {
 // over the page, held to the box of the tiles it was fitted to.
 class BendSurface {
  public:
-  BendSurface(cv::Size page) : half_w_(0.5 * page.width), half_h_(0.5 * page.height) {}
+  explicit BendSurface(cv::Size page) : half_w_(0.5 * page.width), half_h_(0.5 * page.height) {}
 
   // Weighted least squares over the inlier tiles; false when too few.
   bool fit(const std::vector<TileReading> &tiles) {
-    const int terms = (kDegree + 1) * (kDegree + 2) / 2;
-    cv::Mat ata = cv::Mat::zeros(terms, terms, CV_64F), atb = cv::Mat::zeros(terms, 1, CV_64F);
+    cv::Mat ata = cv::Mat::zeros(kTerms, kTerms, CV_64F), atb = cv::Mat::zeros(kTerms, 1, CV_64F);
     int used = 0;
     u_lo_ = v_lo_ = 1;
     u_hi_ = v_hi_ = -1;
@@ -164,9 +173,9 @@ class BendSurface {
       const double u = t.x / half_w_ - 1, v = t.y / half_h_ - 1;
       u_lo_ = std::min(u_lo_, u), u_hi_ = std::max(u_hi_, u);
       v_lo_ = std::min(v_lo_, v), v_hi_ = std::max(v_hi_, v);
-      const std::vector<double> m = monomials(u, v);
-      for (int r = 0; r < terms; ++r) {
-        for (int c = 0; c < terms; ++c) ata.at<double>(r, c) += t.weight * m[r] * m[c];
+      const Monomials m = monomials(u, v);
+      for (int r = 0; r < kTerms; ++r) {
+        for (int c = 0; c < kTerms; ++c) ata.at<double>(r, c) += t.weight * m[r] * m[c];
         atb.at<double>(r) += t.weight * m[r] * t.offset;
       }
       ++used;
@@ -177,17 +186,26 @@ class BendSurface {
 
   double at(double x, double y) const {
     const double u = std::clamp(x / half_w_ - 1, u_lo_, u_hi_), v = std::clamp(y / half_h_ - 1, v_lo_, v_hi_);
-    const std::vector<double> m = monomials(u, v);
+    const Monomials m = monomials(u, v);
+    const double *c = coef_.ptr<double>();
     double s = 0;
-    for (std::size_t k = 0; k < m.size(); ++k) s += coef_.at<double>(static_cast<int>(k)) * m[k];
+    for (int k = 0; k < kTerms; ++k) s += c[k] * m[k];
     return s;
   }
 
  private:
-  static std::vector<double> monomials(double u, double v) {
-    std::vector<double> m;
+  static constexpr int kTerms = (kDegree + 1) * (kDegree + 2) / 2;
+  using Monomials = std::array<double, kTerms>;
+
+  // u^a v^b for a + b <= kDegree, by total degree.
+  static Monomials monomials(double u, double v) {
+    Monomials m{};
+    std::array<double, kDegree + 1> up{}, vp{};
+    up[0] = vp[0] = 1;
+    for (int k = 1; k <= kDegree; ++k) up[k] = up[k - 1] * u, vp[k] = vp[k - 1] * v;
+    int k = 0;
     for (int d = 0; d <= kDegree; ++d)
-      for (int a = d; a >= 0; --a) m.push_back(std::pow(u, a) * std::pow(v, d - a));
+      for (int a = d; a >= 0; --a) m[k++] = up[a] * vp[d - a];
     return m;
   }
 
@@ -268,12 +286,13 @@ struct LatticeReading {
 // residual.
 cv::Mat read_bend(const cv::Mat &map, double px_per_mm, int step, cv::Size page, cv::Size samples,
                   bool transposed) {
+  const cv::Mat cum = running_column_sums(map);
   std::vector<LatticeReading> readings;
   for (double mm : {1.0, 5.0}) {
     LatticeReading r;
     r.period = mm * px_per_mm;
     const int window = std::max(16, static_cast<int>(std::lround(std::max(kWindowMm * px_per_mm, kWindowPeriods * r.period))));
-    r.lattice = read_tiles(map, r.period, window, step);
+    r.lattice = read_tiles(cum, r.period, window, step);
     if (transposed)
       for (TileReading &t : r.lattice.tiles) std::swap(t.x, t.y);
     std::size_t read = 0;
@@ -316,11 +335,16 @@ void estimate_paper_bend(const cv::Mat &grid, Geometry &g) {
   cv::warpPerspective(grid, flat, cv::Mat(g.page_from_image), page, cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
   const int step = std::max(8, static_cast<int>(std::lround(kStrideMm * 0.5 * (g.px_per_mm_x + g.px_per_mm_y))));
   const cv::Size samples(page.width / step + 2, page.height / step + 2);
-  // Vertical lines tell the bend across (x), horizontal lines the bend down (y).
-  cv::Mat dx = read_bend(flat, g.px_per_mm_x, step, page, samples, false);
+  // Vertical lines tell the bend across (x), horizontal lines the bend down
+  // (y); the two are read side by side.
   cv::Mat turned;
   cv::transpose(flat, turned);
-  cv::Mat dy = read_bend(turned, g.px_per_mm_y, step, page, samples, true);
+  cv::Mat dx, dy;
+  cv::parallel_for_(cv::Range(0, 2), [&](const cv::Range &axes) {
+    for (int axis = axes.start; axis < axes.end; ++axis)
+      (axis == 0 ? dx : dy) = axis == 0 ? read_bend(flat, g.px_per_mm_x, step, page, samples, false)
+                                        : read_bend(turned, g.px_per_mm_y, step, page, samples, true);
+  });
   if (dx.empty() && dy.empty()) return;
   double spread = 0;
   for (cv::Mat *part : {&dx, &dy}) {
