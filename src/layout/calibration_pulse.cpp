@@ -13,24 +13,24 @@ namespace {
 
 // The longest vertical run of mask pixels in column x within [top, bottom]
 // (first and last row), bridging gaps of up to max_gap rows, or up to
-// max_grid_gap rows that are all grid (where a grid line crossed it and took
-// its pixels); {-1, -1} when the column is empty. The longest, not the
+// max_grid_gap rows of which all but max_gap are grid (where a grid line
+// crossed it and took its pixels, and resampling a few more at its sides);
+// {-1, -1} when the column is empty. The longest, not the
 // topmost: a dot of grid or text above a pulse edge must not hide it.
 std::pair<int, int> longest_run(const cv::Mat &mask, const cv::Mat &grid, int x, int top, int bottom, int max_gap,
                                 int max_grid_gap) {
   std::pair<int, int> best{-1, -1};
   for (int y = top; y <= bottom; ++y) {
     if (!mask.at<std::uint8_t>(y, x)) continue;
-    int end = y;
-    bool gap_on_grid = true;
+    int end = y, off_grid = 0;
     for (int next = y + 1; next <= bottom; ++next) {
       if (mask.at<std::uint8_t>(next, x)) {
         end = next;
-        gap_on_grid = true;
+        off_grid = 0;
         continue;
       }
-      gap_on_grid = gap_on_grid && !grid.empty() && grid.at<std::uint8_t>(next, x);
-      if (next - end > (gap_on_grid ? max_grid_gap : max_gap)) break;
+      off_grid += grid.empty() || !grid.at<std::uint8_t>(next, x);
+      if (next - end > max_grid_gap || off_grid > max_gap) break;
     }
     if (best.first < 0 || end - y > best.second - best.first) best = {y, end};
     y = end;

@@ -23,9 +23,9 @@ struct CalibrationPulse {
 /// Looks for a pulse (a step up of at least 2.5 mm, flat for 2.5-12.5 mm,
 /// back down) starting within 26 mm right of `x_begin`: a flat top line
 /// whose first and last columns run down to the baseline. Edges may be broken
-/// for up to 0.6 mm, or up to 1.5 mm where the gap is grid (a grid line
-/// crossing the edge took its pixels), and dots of grid or text may stand
-/// above the line.
+/// for up to 0.6 mm, or up to 1.5 mm where all but 0.6 mm of the gap is grid
+/// (a grid line crossing the edge took its pixels), and dots of grid or text
+/// may stand above the line.
 /// @param mask CV_8UC1, non-zero on the trace
 /// @param grid CV_8UC1 of the mask's size, non-zero on grid lines; may be empty
 /// @param row_top_px, row_bottom_px the row's band (search window)

@@ -265,6 +265,26 @@ TEST(TemplateLayout, PulseEdgesCutByGridLinesAreBridgedWhereTheGridIs) {
   }
 }
 
+TEST(TemplateLayout, PulseEdgesCutByGridLinesAreBridgedWithTheLinesSides) {
+  // Carried onto the rectified page (a turn, the paper's bend), the gap a
+  // grid line cut in the pulse's edges widens by a pixel or two on each side
+  // where neither map reaches 0.5: 1.2 mm gaps of which 0.8 mm is grid (a
+  // B/W copy, synth_6010, lost all four pulses so).
+  for (auto [speed, gain] : {std::pair<double, double>{25, 10}, {50, 20}}) {
+    auto page = pulse_page(speed, gain);
+    cv::Mat &trace = page.maps.trace;
+    page.maps.grid = cv::Mat::zeros(trace.size(), CV_32F);
+    for (int y = 20; y + 12 < trace.rows; y += 50) {
+      trace.rowRange(y, y + 12).setTo(0);
+      page.maps.grid.rowRange(y + 2, y + 10).setTo(1.0);
+    }
+    const Layout layout = locate(page);
+    EXPECT_EQ(layout.gain_evidence, ScaleEvidence::CalibrationPulse) << speed << " mm/s " << gain << " mm/mV";
+    EXPECT_DOUBLE_EQ(layout.gain_mm_per_mv, gain) << speed << " mm/s " << gain << " mm/mV";
+    EXPECT_DOUBLE_EQ(layout.paper_speed_mm_s, speed) << speed << " mm/s " << gain << " mm/mV";
+  }
+}
+
 TEST(TemplateLayout, BlurredPulsesWithWornCornersGiveTheirGain) {
   // A blurred page draws the pulse 0.6 mm thick with its top-left corner
   // worn away and its rising edge ragged: the first column of the edge starts
