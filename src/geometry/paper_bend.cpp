@@ -271,7 +271,8 @@ struct LatticeReading {
   double period = 0;
   TileLattice lattice;
   std::optional<BendSurface> surface;
-  bool seen = false;  // enough of its tiles show the lattice to judge a bend by
+  double coherence = 0;  // of its own tiles under its own surface
+  bool seen = false;     // enough of its tiles show the lattice to judge a bend by
 };
 
 // The lines' offset along the x axis of `map` (transposed: its y axis, the
@@ -299,23 +300,23 @@ cv::Mat read_bend(const cv::Mat &map, double px_per_mm, int step, cv::Size page,
     for (const TileReading &t : r.lattice.tiles) read += t.weight > 0;
     r.seen = read >= kMinSeen * r.lattice.tiles.size();
     r.surface = fit_family(r.lattice, page, r.period);
+    if (r.surface) r.coherence = coherence(r.lattice, *r.surface, r.period);
     readings.push_back(std::move(r));
   }
   cv::Mat best;
   double best_residual = 0;
   for (const LatticeReading &r : readings) {
-    if (!r.surface || coherence(r.lattice, *r.surface, r.period) < kMinCoherence) continue;
+    if (!r.surface || r.coherence < kMinCoherence) continue;
     const bool denied = std::any_of(readings.begin(), readings.end(), [&](const LatticeReading &other) {
       return &other != &r && other.seen && other.surface &&
-             coherence(other.lattice, *r.surface, other.period) <
-                 kMinAgreement * coherence(other.lattice, *other.surface, other.period);
+             coherence(other.lattice, *r.surface, other.period) < kMinAgreement * other.coherence;
     });
     if (denied) continue;
     cv::Mat sampled(samples, CV_32F);
     for (int i = 0; i < samples.height; ++i)
       for (int j = 0; j < samples.width; ++j) sampled.at<float>(i, j) = static_cast<float>(r.surface->at(j * step, i * step));
     if (steepest(sampled, step) > kMaxSlope) continue;
-    const double residual = residual_px(coherence(r.lattice, *r.surface, r.period), r.period);
+    const double residual = residual_px(r.coherence, r.period);
     if (best.empty() || residual < best_residual) {
       best = sampled;
       best_residual = residual;
@@ -341,9 +342,12 @@ void estimate_paper_bend(const cv::Mat &grid, Geometry &g) {
   cv::transpose(flat, turned);
   cv::Mat dx, dy;
   cv::parallel_for_(cv::Range(0, 2), [&](const cv::Range &axes) {
-    for (int axis = axes.start; axis < axes.end; ++axis)
-      (axis == 0 ? dx : dy) = axis == 0 ? read_bend(flat, g.px_per_mm_x, step, page, samples, false)
-                                        : read_bend(turned, g.px_per_mm_y, step, page, samples, true);
+    for (int axis = axes.start; axis < axes.end; ++axis) {
+      if (axis == 0)
+        dx = read_bend(flat, g.px_per_mm_x, step, page, samples, false);
+      else
+        dy = read_bend(turned, g.px_per_mm_y, step, page, samples, true);
+    }
   });
   if (dx.empty() && dy.empty()) return;
   double spread = 0;
