@@ -10,6 +10,7 @@
 #include <opencv2/core/utility.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "core/homography.hpp"
 #include "ecgdig/error.hpp"
 
 namespace ecgdig {
@@ -124,11 +125,6 @@ cv::Vec2d bend_at(const Geometry &g, double x, double y) {
   return out;
 }
 
-cv::Point2d apply(const cv::Matx33d &h, double x, double y) {
-  const cv::Vec3d v = h * cv::Vec3d(x, y, 1);
-  return {v[0] / v[2], v[1] / v[2]};
-}
-
 }  // namespace
 
 cv::Point2d image_point(const Geometry &geometry, cv::Point2d page_px) {
@@ -136,11 +132,11 @@ cv::Point2d image_point(const Geometry &geometry, cv::Point2d page_px) {
     const cv::Vec2d d = bend_at(geometry, page_px.x, page_px.y);
     page_px += cv::Point2d(d[0], d[1]);
   }
-  return apply(geometry.page_from_image.inv(), page_px.x, page_px.y);
+  return detail::apply_homography(geometry.page_from_image.inv(), page_px);
 }
 
 cv::Point2d page_point(const Geometry &geometry, cv::Point2d image_px) {
-  const cv::Point2d flat = apply(geometry.page_from_image, image_px.x, image_px.y);
+  const cv::Point2d flat = detail::apply_homography(geometry.page_from_image, image_px);
   if (!bent(geometry)) return flat;
   // The bend changes slowly (far less than a pixel per pixel), so
   // p = flat - bend(p) converges in a few steps.
@@ -172,7 +168,7 @@ SourceMap source_map(const Geometry &g, cv::Size size, int interpolation) {
   for (int i = 0; i < coarse.rows; ++i)
     for (int j = 0; j < coarse.cols; ++j) {
       const cv::Vec2f b = g.bend_px.at<cv::Vec2f>(i, j);
-      const cv::Point2d s = apply(h, j * step + b[0], i * step + b[1]);
+      const cv::Point2d s = detail::apply_homography(h, {j * step + b[0], i * step + b[1]});
       coarse.at<cv::Vec2f>(i, j) = cv::Vec2f(static_cast<float>(s.x), static_cast<float>(s.y));
     }
   cv::Mat map(size, CV_32FC2);

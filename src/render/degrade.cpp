@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <opencv2/imgproc.hpp>
 
+#include "core/homography.hpp"
 #include "ecgdig/error.hpp"
 #include "ecgdig/render.hpp"
 #include "render/degrade_ops.hpp"
@@ -168,11 +169,6 @@ cv::Matx33d rotation_about(const cv::Point2d &centre, double angle_deg) {
           r.at<double>(1, 0), r.at<double>(1, 1), r.at<double>(1, 2), 0, 0, 1};
 }
 
-cv::Point2d apply_h(const cv::Matx33d &h, const cv::Point2d &p) {
-  const cv::Vec3d v = h * cv::Vec3d(p.x, p.y, 1);
-  return {v[0] / v[2], v[1] / v[2]};
-}
-
 // Draws the whole geometric change from the options; records what it chose.
 Warp draw_warp(const DegradeOptions &o, const cv::Size &size, std::uint64_t seed, bool &table,
                std::vector<std::string> &log) {
@@ -196,7 +192,7 @@ Warp draw_warp(const DegradeOptions &o, const cv::Size &size, std::uint64_t seed
     cv::Point2f moved[4];
     const double jitter = rng.uniform(0.3, 1.0) * o.perspective;
     for (int k = 0; k < 4; ++k) {
-      const cv::Point2d p = apply_h(h, corners[k]);
+      const cv::Point2d p = detail::apply_homography(h, corners[k]);
       moved[k] = cv::Point2f(float(p.x + rng.uniform(-1, 1) * jitter * size.width),
                              float(p.y + rng.uniform(-1, 1) * jitter * size.height));
     }

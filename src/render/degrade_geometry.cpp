@@ -6,6 +6,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/homography.hpp"
 #include "render/degrade_ops.hpp"
 
 namespace ecgdig {
@@ -108,8 +109,7 @@ cv::Vec2d Warp::displacement(const cv::Vec2d &p, cv::Matx22d *jacobian) const {
 cv::Point2d Warp::forward(const cv::Point2d &page_px) const {
   cv::Vec2d p(page_px.x, page_px.y);
   if (nonlinear()) p += displacement(p, nullptr);
-  const cv::Vec3d h = homography * cv::Vec3d(p[0], p[1], 1);
-  return {h[0] / h[2], h[1] / h[2]};
+  return detail::apply_homography(homography, {p[0], p[1]});
 }
 
 cv::Point2d Warp::inverse(const cv::Point2d &out_px) const {
