@@ -244,18 +244,25 @@ TEST(TemplateLayout, CalibrationPulseIsReadThroughGridRemnants) {
   }
 }
 
+// Cuts `cut_px` rows out of the trace every 5 mm, where horizontal grid lines
+// crossed it, and returns the grid map those lines leave: the cut rows but
+// `margin_px` on each side.
+cv::Mat cut_by_grid_lines(cv::Mat &trace, int cut_px, int margin_px) {
+  cv::Mat grid = cv::Mat::zeros(trace.size(), CV_32F);
+  for (int y = 20; y + cut_px < trace.rows; y += 50) {
+    trace.rowRange(y, y + cut_px).setTo(0);
+    grid.rowRange(y + margin_px, y + cut_px - margin_px).setTo(1.0);
+  }
+  return grid;
+}
+
 TEST(TemplateLayout, PulseEdgesCutByGridLinesAreBridgedWhereTheGridIs) {
   // Grid lines 0.8 mm thick took the pulse's pixels where they cross its
   // edges: more than a stray gap may be, so the pulse is read only where the
   // grid map shows what took them.
   for (auto [speed, gain] : {std::pair<double, double>{25, 10}, {50, 20}}) {
     auto page = pulse_page(speed, gain);
-    cv::Mat &trace = page.maps.trace;
-    cv::Mat grid = cv::Mat::zeros(trace.size(), CV_32F);
-    for (int y = 20; y + 8 < trace.rows; y += 50) {
-      trace.rowRange(y, y + 8).setTo(0);
-      grid.rowRange(y, y + 8).setTo(1.0);
-    }
+    const cv::Mat grid = cut_by_grid_lines(page.maps.trace, 8, 0);
     EXPECT_NE(locate(page).gain_evidence, ScaleEvidence::CalibrationPulse) << "without the grid map";
     page.maps.grid = grid;
     const Layout layout = locate(page);
@@ -272,12 +279,7 @@ TEST(TemplateLayout, PulseEdgesCutByGridLinesAreBridgedWithTheLinesSides) {
   // B/W copy, synth_6010, lost all four pulses so).
   for (auto [speed, gain] : {std::pair<double, double>{25, 10}, {50, 20}}) {
     auto page = pulse_page(speed, gain);
-    cv::Mat &trace = page.maps.trace;
-    page.maps.grid = cv::Mat::zeros(trace.size(), CV_32F);
-    for (int y = 20; y + 12 < trace.rows; y += 50) {
-      trace.rowRange(y, y + 12).setTo(0);
-      page.maps.grid.rowRange(y + 2, y + 10).setTo(1.0);
-    }
+    page.maps.grid = cut_by_grid_lines(page.maps.trace, 12, 2);
     const Layout layout = locate(page);
     EXPECT_EQ(layout.gain_evidence, ScaleEvidence::CalibrationPulse) << speed << " mm/s " << gain << " mm/mV";
     EXPECT_DOUBLE_EQ(layout.gain_mm_per_mv, gain) << speed << " mm/s " << gain << " mm/mV";
