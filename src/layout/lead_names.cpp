@@ -9,6 +9,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "ecgdig/error.hpp"
 #include "ecgdig/types.hpp"
 
 namespace ecgdig {
@@ -47,22 +48,30 @@ double correlation(const cv::Mat &a, const cv::Mat &b) {
 }  // namespace
 
 WordReader::WordReader(const std::vector<std::string> &vocabulary, const std::vector<int> &fonts,
-                       const std::vector<int> &strokes)
+                       const std::vector<int> &strokes,
+                       const std::vector<std::pair<std::string, std::string>> &spellings)
     : words_(vocabulary) {
+  std::vector<std::pair<std::string, int>> drawn;  // each spelling and its word's index
+  for (std::size_t w = 0; w < words_.size(); ++w) drawn.emplace_back(words_[w], static_cast<int>(w));
+  for (const auto &[spelling, word] : spellings) {
+    const auto it = std::find(words_.begin(), words_.end(), word);
+    if (it == words_.end()) throw Error(ErrorCode::InvalidArgument, "spelling of a word not in the vocabulary: " + word);
+    drawn.emplace_back(spelling, static_cast<int>(it - words_.begin()));
+  }
   for (int font : fonts)
     for (int thickness : strokes)
-      for (std::size_t w = 0; w < words_.size(); ++w) {
+      for (const auto &[text, w] : drawn) {
         const double scale = cv::getFontScaleFromHeight(font, 60, thickness);
         int base = 0;
-        const cv::Size size = cv::getTextSize(words_[w], font, scale, thickness, &base);
+        const cv::Size size = cv::getTextSize(text, font, scale, thickness, &base);
         cv::Mat canvas = cv::Mat::zeros(160, size.width + 40, CV_8U);
-        cv::putText(canvas, words_[w], {20, 110}, font, scale, cv::Scalar(255), thickness,
+        cv::putText(canvas, text, {20, 110}, font, scale, cv::Scalar(255), thickness,
                     cv::LINE_AA);
         cv::threshold(canvas, canvas, 127, 255, cv::THRESH_BINARY);
         const cv::Mat word = tight(canvas);
         const int width =
             static_cast<int>(std::lround(kNormHeightPx * double(word.cols) / word.rows));
-        templates_.push_back({static_cast<int>(w), normalised(word, width)});
+        templates_.push_back({w, normalised(word, width)});
       }
 }
 
@@ -92,9 +101,12 @@ std::optional<ReadWord> WordReader::read(const cv::Mat &ink) const {
 }
 
 std::optional<ReadWord> read_lead_name(const cv::Mat &ink) {
+  // Sans-serif, serif and hairline fonts; some machines print the augmented leads in capitals.
   static const WordReader reader(
       {kStandardLeads.begin(), kStandardLeads.end()},
-      {cv::FONT_HERSHEY_SIMPLEX, cv::FONT_HERSHEY_DUPLEX, cv::FONT_HERSHEY_PLAIN});
+      {cv::FONT_HERSHEY_SIMPLEX, cv::FONT_HERSHEY_DUPLEX, cv::FONT_HERSHEY_COMPLEX,
+       cv::FONT_HERSHEY_TRIPLEX, cv::FONT_HERSHEY_PLAIN},
+      {2, 4, 6}, {{"AVR", "aVR"}, {"AVL", "aVL"}, {"AVF", "aVF"}});
   const cv::Mat word = ink.empty() ? cv::Mat() : tight(ink);
   if (word.empty() || word.rows < 6) return std::nullopt;
   if (double(word.cols) / word.rows < kMaxBarAspect) return ReadWord{"I", 1.0};

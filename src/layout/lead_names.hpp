@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -31,8 +32,10 @@ class WordReader {
   ///        such as "ms" beside "mm/s", belong in it too)
   /// @param fonts cv::HersheyFonts the templates are drawn in
   /// @param strokes stroke widths in px of 60 px high capitals (2: hairline, 8: bold)
+  /// @param spellings other ways to print a word of the vocabulary ({"AVR", "aVR"}): read as that word
   WordReader(const std::vector<std::string> &vocabulary, const std::vector<int> &fonts,
-             const std::vector<int> &strokes = {2, 4, 6});
+             const std::vector<int> &strokes = {2, 4, 6},
+             const std::vector<std::pair<std::string, std::string>> &spellings = {});
 
   /// The best word for a piece of ink when it is clearly better than the others.
   /// @param ink CV_8UC1, non-zero on the word's pixels (cropped to the word or not)
