@@ -129,6 +129,17 @@ enum class ScaleEvidence {
 /// Short name of a scale evidence, e.g. "calibration pulse".
 ECGDIG_API const char *to_string(ScaleEvidence evidence);
 
+/// What a layout's lead names were taken from.
+enum class NameEvidence {
+  Option,         ///< the layout was given by the caller (stage options)
+  PrintedNames,   ///< lead names printed on the page
+  LeadRelations,  ///< the limb leads' fixed relations (II = I + III, aVR + aVL + aVF = 0) in the traces
+  Assumed,        ///< nothing told; the most common layout of the panels found
+};
+
+/// Short name of a name evidence, e.g. "printed names".
+ECGDIG_API const char *to_string(NameEvidence evidence);
+
 /// Which lead is where on the page.
 struct Layout {
   std::string name;               ///< template name, e.g. "3x4+1", "6x2", "12x1"
@@ -140,6 +151,7 @@ struct Layout {
   ScaleEvidence speed_evidence = ScaleEvidence::Assumed;       ///< source of paper_speed_mm_s
   ScaleEvidence gain_evidence = ScaleEvidence::Assumed;        ///< source of gain_mm_per_mv
   ScaleEvidence chest_gain_evidence = ScaleEvidence::Assumed;  ///< source of chest_gain_mm_per_mv
+  NameEvidence name_evidence = NameEvidence::Assumed;         ///< source of the leads' names
 };
 
 /// The gain a lead is printed at: chest leads (names starting with V, also

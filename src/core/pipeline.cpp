@@ -7,6 +7,7 @@
 #include <opencv2/core.hpp>
 
 #include "ecgdig/error.hpp"
+#include "layout/lead_relations.hpp"
 
 namespace ecgdig {
 inline namespace v1 {
@@ -131,9 +132,17 @@ Result Pipeline::run(const cv::Mat &image) const {
                             "(best {} at confidence {:.2f}); this does not look like an ECG page",
                             result.layout.name, result.layout.confidence));
   result.record = timed("extract", diag, [&] {
-    return s.signal_extractor->extract(result.rectified_maps, result.geometry, result.layout,
-                                       s.options.output_fs_hz);
+    const auto extract = [&](Layout &l) {
+      return s.signal_extractor->extract(result.rectified_maps, result.geometry, l, s.options.output_fs_hz);
+    };
+    Record record = extract(result.layout);
+    // Names left unread: of the layouts with these panels, the one whose limb leads keep their relations.
+    if (result.layout.name_evidence == NameEvidence::Assumed)
+      detail::rename_by_lead_relations(result.layout, record, extract);
+    return record;
   });
+  if (result.layout.name_evidence == NameEvidence::Assumed)
+    diag.warnings.push_back(fmt::format("lead names: none read; layout {} assumed", result.layout.name));
   return result;
 }
 

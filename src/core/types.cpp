@@ -96,6 +96,16 @@ const char *to_string(ScaleEvidence evidence) {
   return "unknown";
 }
 
+const char *to_string(NameEvidence evidence) {
+  switch (evidence) {
+    case NameEvidence::Option: return "option";
+    case NameEvidence::PrintedNames: return "printed names";
+    case NameEvidence::LeadRelations: return "lead relations";
+    case NameEvidence::Assumed: return "assumed";
+  }
+  return "unknown";
+}
+
 namespace {
 
 // True for a geometry with a bend; throws on a malformed one.

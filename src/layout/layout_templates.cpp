@@ -1,5 +1,7 @@
 #include "layout/layout_templates.hpp"
 
+#include <algorithm>
+
 namespace ecgdig {
 inline namespace v1 {
 namespace detail {
@@ -45,6 +47,22 @@ const LayoutTemplate *find_layout_template(const std::string &name) {
   for (const auto &t : layout_templates())
     if (t.name == name) return &t;
   return nullptr;
+}
+
+bool same_panels(const LayoutTemplate &a, const LayoutTemplate &b) {
+  return a.rows.size() == b.rows.size() &&
+         std::equal(a.rows.begin(), a.rows.end(), b.rows.begin(),
+                    [](const TemplateRow &x, const TemplateRow &y) { return x.leads.size() == y.leads.size(); });
+}
+
+bool tells_apart(const LayoutTemplate &t, std::size_t j, std::size_t c) {
+  bool sibling = false;
+  for (const LayoutTemplate &other : layout_templates()) {
+    if (&other == &t || !same_panels(t, other)) continue;
+    if (other.rows[j].leads[c] != t.rows[j].leads[c]) return true;
+    sibling = true;
+  }
+  return !sibling;
 }
 
 std::string layout_template_names() {

@@ -2,6 +2,7 @@
 // The page layouts the "template" lead layout knows: which lead sits in
 // which row and column.
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,14 @@ const std::vector<LayoutTemplate> &layout_templates();
 
 /// The template called `name`, or nullptr.
 const LayoutTemplate *find_layout_template(const std::string &name);
+
+/// Whether two templates have the same panels: as many rows, as many columns in each.
+bool same_panels(const LayoutTemplate &a, const LayoutTemplate &b);
+
+/// Whether the lead printed at row j, column c of `t` tells it from the other
+/// templates with the same panels: false where they all print that lead
+/// there too, true where one prints another or none has t's panels.
+bool tells_apart(const LayoutTemplate &t, std::size_t j, std::size_t c);
 
 /// Names of all templates, comma separated (for error messages).
 std::string layout_template_names();

@@ -422,6 +422,7 @@ struct Match {
   int offset = 0;
   double cost = std::numeric_limits<double>::infinity();  // penalties less bonuses: ranks templates
   double penalty = 0;                                     // penalties alone: gives the confidence
+  bool named = false;  // a name read on the page matched where templates of the same panels differ
 };
 
 // Costs of a template: a row whose column count disagrees weighs more than a
@@ -526,14 +527,16 @@ Match best_match(const std::vector<Row> &rows,
     for (int side = 0; side < 2; ++side)
       for (int offset = -(m - 1); offset <= n - 1; ++offset) {
         double cost = 0, bonus = 0;
+        bool named = false;
         const auto score_names = [&](const std::array<std::string, 4> &read_names, int j) {
           const int k = static_cast<int>(t->rows[j].leads.size());
           for (int c = 0; c < k && k <= 4 && 4 % k == 0; ++c) {
             const std::string &read = read_names[c * 4 / k];
             if (read.empty()) continue;
-            if (same_lead(read, t->rows[j].leads[c]))
+            if (same_lead(read, t->rows[j].leads[c])) {
               bonus += kNameMatchBonus;
-            else
+              named = named || tells_apart(*t, static_cast<std::size_t>(j), static_cast<std::size_t>(c));
+            } else
               cost += kNameMismatchCost;
           }
         };
@@ -563,7 +566,7 @@ Match best_match(const std::vector<Row> &rows,
           cost += kUnevenRowsCost;
         const double rank =
             cost - bonus + rarity + (offset != 0 ? 0.01 : 0.0);  // prefer the top rows aligned on ties
-        if (rank < best.cost) best = {t, offset, rank, cost};
+        if (rank < best.cost) best = {t, offset, rank, cost, named};
       }
   }
   return best;
@@ -773,6 +776,9 @@ Layout TemplateLayout::locate(const cv::Mat & /*rectified_bgr*/, const Segmentat
   const Match match = best_match(rows, candidates, columns_seen, masks.traces.rows);
   layout.name = match.layout->name;
   layout.confidence = 1.0 / (1.0 + match.penalty);
+  layout.name_evidence = options_.layout != "auto" ? NameEvidence::Option
+                         : match.named             ? NameEvidence::PrintedNames
+                                                   : NameEvidence::Assumed;
   set_scale(layout, options_, rows, match, pulse_widths_mm, masks, page_end - page_begin, ppmm_x,
             ppmm_y);
 

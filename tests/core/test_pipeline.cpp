@@ -34,11 +34,12 @@ TEST(Pipeline, ChainsUserStagesAndTimesEach) {
   ASSERT_EQ(r.diagnostics.timings.size(), 5u);
   EXPECT_EQ(r.diagnostics.timings[0].stage, "preprocess");
   EXPECT_EQ(r.diagnostics.timings[4].stage, "extract");
-  // The fixed-scale detector says it assumed its scale, the layout its speed
-  // and gain; the pipeline tells the user both.
-  ASSERT_EQ(r.diagnostics.warnings.size(), 2u);
+  // The fixed-scale detector says it assumed its scale, the layout its speed,
+  // gain and lead names; the pipeline tells the user all three.
+  ASSERT_EQ(r.diagnostics.warnings.size(), 3u);
   EXPECT_NE(r.diagnostics.warnings[0].find("assumed"), std::string::npos);
   EXPECT_NE(r.diagnostics.warnings[1].find("25 mm/s (assumed)"), std::string::npos);
+  EXPECT_NE(r.diagnostics.warnings[2].find("lead names: none read"), std::string::npos);
   EXPECT_EQ(r.rectified_bgr.size(), cv::Size(500, 200));
 }
 

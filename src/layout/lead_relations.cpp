@@ -1,0 +1,155 @@
+#include "layout/lead_relations.hpp"
+
+#include <algorithm>
+#include <array>
+#include <bitset>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <string>
+
+#include <opencv2/core.hpp>
+
+#include "core/order_statistics.hpp"
+#include "layout/layout_templates.hpp"
+
+namespace ecgdig {
+inline namespace v1 {
+namespace detail {
+namespace {
+
+constexpr double kMinTogetherS = 0.5;  // a stretch of three limb leads shorter than this says little
+// A naming with no three limb leads together fits as well as this: above
+// the residual of rightly named limb leads read from a page (0.17 at most on
+// the rendered pages), below that of wrongly named ones (0.05-0.9).
+constexpr double kUnknownFit = 0.3;
+constexpr double kClearlyBetter = 0.5;  // another naming is taken when its residual is below this share
+
+struct LimbLead {
+  const char *name;
+  double i, ii;  // the lead as a combination of I and II
+};
+constexpr std::array<LimbLead, 6> kLimbLeads = {{{"I", 1, 0},
+                                                 {"II", 0, 1},
+                                                 {"III", -1, 1},
+                                                 {"aVR", -0.5, -0.5},
+                                                 {"aVL", 1, -0.5},
+                                                 {"aVF", -0.5, 1}}};
+
+// The position (row, column) of each lead in a template; empty when a lead
+// appears twice (a rhythm strip) and a name cannot tell its panel.
+std::map<std::string, std::pair<std::size_t, std::size_t>> panel_positions(const LayoutTemplate &t) {
+  std::map<std::string, std::pair<std::size_t, std::size_t>> at;
+  for (std::size_t j = 0; j < t.rows.size(); ++j)
+    for (std::size_t c = 0; c < t.rows[j].leads.size(); ++c)
+      if (!at.emplace(t.rows[j].leads[c], std::make_pair(j, c)).second) return {};
+  return at;
+}
+
+double fit(const Record &record) {
+  const double residual = limb_relation_residual(record);
+  return std::isnan(residual) ? kUnknownFit : residual;
+}
+
+}  // namespace
+
+double limb_relation_residual(const Record &record) {
+  std::vector<const std::vector<float> *> samples;
+  std::vector<const LimbLead *> leads;
+  for (const LimbLead &l : kLimbLeads)
+    if (const Lead *lead = record.find(l.name)) {
+      samples.push_back(&lead->mv);
+      leads.push_back(&l);
+    }
+  // Samples grouped by which limb leads they show (a bit per lead).
+  std::map<unsigned, std::vector<std::size_t>> stretches;
+  for (std::size_t t = 0; t < record.num_samples(); ++t) {
+    unsigned shown = 0;
+    for (std::size_t k = 0; k < samples.size(); ++k)
+      if (std::isfinite((*samples[k])[t])) shown |= 1u << k;
+    if (std::bitset<8>(shown).count() >= 3) stretches[shown].push_back(t);
+  }
+  double residual = 0, energy = 0;
+  for (const auto &[shown, times] : stretches) {
+    if (times.size() < kMinTogetherS * record.fs_hz) continue;
+    std::vector<std::size_t> ks;
+    for (std::size_t k = 0; k < samples.size(); ++k)
+      if (shown & (1u << k)) ks.push_back(k);
+    // Projection onto the plane the leads' combinations of I and II span.
+    cv::Mat c(static_cast<int>(ks.size()), 2, CV_64F);
+    for (int r = 0; r < c.rows; ++r) {
+      c.at<double>(r, 0) = leads[ks[static_cast<std::size_t>(r)]]->i;
+      c.at<double>(r, 1) = leads[ks[static_cast<std::size_t>(r)]]->ii;
+    }
+    const cv::Mat projection = c * (c.t() * c).inv() * c.t();
+    cv::Mat s(static_cast<int>(times.size()), c.rows, CV_64F);
+    for (int r = 0; r < c.rows; ++r) {
+      std::vector<double> v;
+      for (std::size_t t : times) v.push_back((*samples[ks[static_cast<std::size_t>(r)]])[t]);
+      const double level = median(v);
+      for (std::size_t i = 0; i < times.size(); ++i) s.at<double>(static_cast<int>(i), r) = v[i] - level;
+    }
+    const cv::Mat off = s - s * projection;  // projection is symmetric
+    residual += off.dot(off);
+    energy += s.dot(s);
+  }
+  return energy > 0 ? residual / energy : std::numeric_limits<double>::quiet_NaN();
+}
+
+std::vector<Layout> renamed_layouts(const Layout &layout) {
+  const LayoutTemplate *own = find_layout_template(layout.name);
+  if (!own) return {};
+  const auto positions = panel_positions(*own);
+  if (positions.empty()) return {};
+  std::vector<Layout> renamed;
+  for (const LayoutTemplate &other : layout_templates()) {
+    if (&other == own || !same_panels(*own, other) || panel_positions(other).empty()) continue;
+    Layout l = layout;
+    l.name = other.name;
+    l.name_evidence = NameEvidence::LeadRelations;
+    bool named = true;
+    for (LeadBox &box : l.leads) {
+      const auto at = positions.find(box.name);
+      if (at == positions.end()) {
+        named = false;
+        break;
+      }
+      box.name = other.rows[at->second.first].leads[at->second.second];
+    }
+    if (named) renamed.push_back(std::move(l));
+  }
+  return renamed;
+}
+
+bool rename_by_lead_relations(Layout &layout, Record &record,
+                              const std::function<Record(Layout &)> &extract) {
+  struct Naming {
+    Layout layout;
+    Record record;
+    double fit;
+  };
+  std::vector<Naming> namings;
+  for (Layout &other : renamed_layouts(layout)) {
+    Record other_record = extract(other);
+    const double other_fit = fit(other_record);
+    namings.push_back({std::move(other), std::move(other_record), other_fit});
+  }
+  if (namings.empty()) return false;
+  const double own_fit = fit(record);
+  const auto best = std::min_element(namings.begin(), namings.end(),
+                                     [](const Naming &a, const Naming &b) { return a.fit < b.fit; });
+  const auto clearly_best = [&](double f, double others) {
+    return f <= kUnknownFit && f < kClearlyBetter * others;
+  };
+  if (clearly_best(best->fit, own_fit)) {
+    layout = std::move(best->layout);
+    record = std::move(best->record);
+    return true;
+  }
+  if (clearly_best(own_fit, best->fit)) layout.name_evidence = NameEvidence::LeadRelations;
+  return false;
+}
+
+}  // namespace detail
+}  // namespace v1
+}  // namespace ecgdig
