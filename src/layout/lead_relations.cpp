@@ -19,11 +19,12 @@ namespace detail {
 namespace {
 
 constexpr double kMinTogetherS = 0.5;  // a stretch of three limb leads shorter than this says little
-// A naming with no three limb leads together fits as well as this: above
-// the residual of rightly named limb leads read from a page (0.17 at most on
-// the rendered pages), below that of wrongly named ones (0.05-0.9).
-constexpr double kUnknownFit = 0.3;
-constexpr double kClearlyBetter = 0.5;  // another naming is taken when its residual is below this share
+// Residuals of rendered pages read back: rightly named limb leads 0.00-0.02
+// on most pages (up to 0.43 where a photo's traces were misread), wrongly
+// named ones 0.03-0.9 (0.72-0.92 for chest leads taken for limb leads).
+constexpr double kFits = 0.03;          // at most this: the naming keeps the relations
+constexpr double kClearlyBetter = 0.25; // and another naming must break them 4 times as much
+constexpr double kBroken = 0.6;         // at least this: the naming breaks them whatever else is known
 
 struct LimbLead {
   const char *name;
@@ -46,9 +47,11 @@ std::map<std::string, std::pair<std::size_t, std::size_t>> panel_positions(const
   return at;
 }
 
-double fit(const Record &record) {
-  const double residual = limb_relation_residual(record);
-  return std::isnan(residual) ? kUnknownFit : residual;
+// Whether a naming with `residual` (NaN: no three limb leads shown together)
+// is clearly better than one with `other`.
+bool clearly_better(double residual, double other) {
+  if (std::isnan(residual)) return other >= kBroken;
+  return residual <= kFits && (std::isnan(other) || residual < kClearlyBetter * other);
 }
 
 }  // namespace
@@ -126,27 +129,28 @@ bool rename_by_lead_relations(Layout &layout, Record &record,
   struct Naming {
     Layout layout;
     Record record;
-    double fit;
+    double residual;
   };
-  std::vector<Naming> namings;
+  std::vector<Naming> others;
   for (Layout &other : renamed_layouts(layout)) {
     Record other_record = extract(other);
-    const double other_fit = fit(other_record);
-    namings.push_back({std::move(other), std::move(other_record), other_fit});
+    const double residual = limb_relation_residual(other_record);
+    others.push_back({std::move(other), std::move(other_record), residual});
   }
-  if (namings.empty()) return false;
-  const double own_fit = fit(record);
-  const auto best = std::min_element(namings.begin(), namings.end(),
-                                     [](const Naming &a, const Naming &b) { return a.fit < b.fit; });
-  const auto clearly_best = [&](double f, double others) {
-    return f <= kUnknownFit && f < kClearlyBetter * others;
-  };
-  if (clearly_best(best->fit, own_fit)) {
-    layout = std::move(best->layout);
-    record = std::move(best->record);
-    return true;
-  }
-  if (clearly_best(own_fit, best->fit)) layout.name_evidence = NameEvidence::LeadRelations;
+  if (others.empty()) return false;
+  const double own = limb_relation_residual(record);
+  for (Naming &other : others)
+    if (clearly_better(other.residual, own) &&
+        std::all_of(others.begin(), others.end(), [&](const Naming &o) {
+          return &o == &other || clearly_better(other.residual, o.residual);
+        })) {
+      layout = std::move(other.layout);
+      record = std::move(other.record);
+      return true;
+    }
+  if (std::all_of(others.begin(), others.end(),
+                  [&](const Naming &o) { return clearly_better(own, o.residual); }))
+    layout.name_evidence = NameEvidence::LeadRelations;
   return false;
 }
 

@@ -26,11 +26,14 @@ double limb_relation_residual(const Record &record);
 /// is no such template.
 std::vector<Layout> renamed_layouts(const Layout &layout);
 
-/// Renames `layout` and re-reads `record` (through `extract`, which may refine the layout it is given) where another
-/// template with the same panels fits the limb relations clearly better; a
-/// naming without three limb leads shown together counts as a middling fit.
-/// The layout's name evidence becomes LeadRelations when one naming fits
-/// clearly best, whichever it is.
+/// Renames `layout` and re-reads `record` (through `extract`, which may
+/// refine the layout it is given) where another template with the same
+/// panels is clearly the better naming: its limb leads keep the relations
+/// (residual at most 0.03) and the others' break them four times as much,
+/// or it has no three limb leads together where the others break the
+/// relations outright (0.6). The layout's name evidence becomes
+/// LeadRelations when one naming is clearly better than all others,
+/// whichever it is.
 /// @return whether it renamed
 bool rename_by_lead_relations(Layout &layout, Record &record,
                               const std::function<Record(Layout &)> &extract);
