@@ -204,6 +204,20 @@ TEST(HoughGridRendered, ShearOfAFaintGridIsUndone) {
   EXPECT_NEAR(vertical_deg, 0.0, 0.5);
 }
 
+// Page 3058 of the rotated set: a 300 dpi scan with fine grey-green lines,
+// turned 3.8 degrees. Shrunk in 7 px boxes for the coarse sweep, its 1 mm
+// lines (7.9 px apart) folded into a lattice turned 30 degrees, which the
+// page was turned by (and read as 12x1 at 12.5 px/mm instead of 3x4 at
+// 11.8); the coarse view now blurs such lines away first.
+TEST(HoughGridRendered, FineLinesDoNotFoldIntoAnotherAngle) {
+  const RenderedPage page = evaluation_page(3058, "rotated");
+  cv::Matx33d working_from_image;
+  const Geometry g = detect(page, "classical", true, working_from_image);
+  const cv::Matx33d &m = page.image_from_page;
+  EXPECT_NEAR(g.rotation_deg, -std::atan2(m(1, 0), m(0, 0)) * 180 / CV_PI, 0.2);
+  EXPECT_NEAR(g.px_per_mm_x / (page.px_per_mm * working_from_image(0, 0)), 1.0, 0.01);
+}
+
 // Page 5041 of the photo set, curled, leans its vertical lines 7 degrees
 // off square to the horizontal ones. Shrunk to the coarse sweep's 320 px,
 // the leaning, bending minor lines blur into a family barely above noise
