@@ -49,20 +49,23 @@ const LayoutTemplate *find_layout_template(const std::string &name) {
   return nullptr;
 }
 
-bool same_panels(const LayoutTemplate &a, const LayoutTemplate &b) {
-  return a.rows.size() == b.rows.size() &&
-         std::equal(a.rows.begin(), a.rows.end(), b.rows.begin(),
-                    [](const TemplateRow &x, const TemplateRow &y) { return x.leads.size() == y.leads.size(); });
+std::vector<const LayoutTemplate *> twins(const LayoutTemplate &t) {
+  const auto same_panels = [&](const LayoutTemplate &other) {
+    return other.rows.size() == t.rows.size() &&
+           std::equal(t.rows.begin(), t.rows.end(), other.rows.begin(),
+                      [](const TemplateRow &x, const TemplateRow &y) { return x.leads.size() == y.leads.size(); });
+  };
+  std::vector<const LayoutTemplate *> out;
+  for (const LayoutTemplate &other : layout_templates())
+    if (&other != &t && same_panels(other)) out.push_back(&other);
+  return out;
 }
 
 bool tells_apart(const LayoutTemplate &t, std::size_t j, std::size_t c) {
-  bool sibling = false;
-  for (const LayoutTemplate &other : layout_templates()) {
-    if (&other == &t || !same_panels(t, other)) continue;
-    if (other.rows[j].leads[c] != t.rows[j].leads[c]) return true;
-    sibling = true;
-  }
-  return !sibling;
+  const std::vector<const LayoutTemplate *> others = twins(t);
+  return others.empty() || std::any_of(others.begin(), others.end(), [&](const LayoutTemplate *other) {
+           return other->rows[j].leads[c] != t.rows[j].leads[c];
+         });
 }
 
 std::string layout_template_names() {

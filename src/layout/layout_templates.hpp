@@ -28,8 +28,9 @@ const std::vector<LayoutTemplate> &layout_templates();
 /// The template called `name`, or nullptr.
 const LayoutTemplate *find_layout_template(const std::string &name);
 
-/// Whether two templates have the same panels: as many rows, as many columns in each.
-bool same_panels(const LayoutTemplate &a, const LayoutTemplate &b);
+/// The other templates with the same panels as `t` (as many rows, as many
+/// columns in each): 3x4 and Cabrera, 6x1 limb and chest leads.
+std::vector<const LayoutTemplate *> twins(const LayoutTemplate &t);
 
 /// Whether the lead printed at row j, column c of `t` tells it from the other
 /// templates with the same panels: false where they all print that lead

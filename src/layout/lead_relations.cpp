@@ -105,10 +105,10 @@ std::vector<Layout> renamed_layouts(const Layout &layout) {
   const auto positions = panel_positions(*own);
   if (positions.empty()) return {};
   std::vector<Layout> renamed;
-  for (const LayoutTemplate &other : layout_templates()) {
-    if (&other == own || !same_panels(*own, other) || panel_positions(other).empty()) continue;
+  for (const LayoutTemplate *other : twins(*own)) {
+    if (panel_positions(*other).empty()) continue;
     Layout l = layout;
-    l.name = other.name;
+    l.name = other->name;
     l.name_evidence = NameEvidence::LeadRelations;
     bool named = true;
     for (LeadBox &box : l.leads) {
@@ -117,7 +117,7 @@ std::vector<Layout> renamed_layouts(const Layout &layout) {
         named = false;
         break;
       }
-      box.name = other.rows[at->second.first].leads[at->second.second];
+      box.name = other->rows[at->second.first].leads[at->second.second];
     }
     if (named) renamed.push_back(std::move(l));
   }
